@@ -1,0 +1,29 @@
+# The two commands (see README.md):
+#   make run   installs everything and runs CouncilFlow on SQLite with demo data
+#   make test  installs everything and runs the whole test suite
+.PHONY: run test lint vendor
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+run:
+	./scripts/setup
+	.venv/bin/python manage.py migrate --noinput
+	.venv/bin/python manage.py seed_demo
+	@echo "==> CouncilFlow is running at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	.venv/bin/python manage.py runserver $(HOST):$(PORT)
+
+test:
+	./scripts/setup --test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/python manage.py makemigrations --check --dry-run
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+# Rebuild static/vendor/ from the pinned npm packages (needs Node.js; the output is committed).
+vendor:
+	npm ci --no-audit --no-fund
+	npm run vendor

@@ -1,0 +1,53 @@
+"""Find a case: free text and filters, all in the query string so a search can be bookmarked."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from cases.forms import PersonChoiceField, people_who_can_own_cases
+from cases.models import Case, ServiceType, normalise_phone, normalise_postcode, parse_reference
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+def citizen_search_q(text: str, prefix: str = "") -> Q:
+    """Match a citizen by name, email, phone or postcode, however the phone or postcode is typed."""
+    text = text.strip()
+    query = Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}email__iexact": text})
+    phone = normalise_phone(text)
+    if sum(ch.isdigit() for ch in phone) >= 5:
+        query |= Q(**{f"{prefix}phone__contains": phone})
+    if any(ch.isdigit() for ch in text):
+        query |= Q(**{f"{prefix}postcode__startswith": normalise_postcode(text)})
+    return query
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Reference, citizen's name, phone or postcode", method="search", max_length=200
+    )
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices, empty_label="Open or closed")
+    service = django_filters.ModelChoiceFilter(
+        field_name="service_type",
+        label="Service",
+        queryset=ServiceType.objects.all(),
+        to_field_name="slug",
+        empty_label="All services",
+    )
+    owner = PersonChoiceFilter(
+        label="Owner", queryset=lambda request: people_who_can_own_cases(), empty_label="Anyone"
+    )
+
+    class Meta:
+        model = Case
+        fields = ["q", "status", "service", "owner"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value.strip():
+            return queryset
+        query = citizen_search_q(value, prefix="citizen__")
+        pk = parse_reference(value)
+        if pk is not None and (value.strip().upper().startswith("CF") or value.strip().isdigit()):
+            query |= Q(pk=pk)
+        return queryset.filter(query)

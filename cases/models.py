@@ -1,0 +1,218 @@
+"""Cases: one need of one citizen, from first contact until the need is met, with one owner."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+REFERENCE_PREFIX = "CF-"
+REFERENCE_PATTERN = re.compile(r"^\s*(?:CF)?-?\s*0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+def format_reference(pk: int) -> str:
+    return f"{REFERENCE_PREFIX}{pk:06d}"
+
+
+def parse_reference(text: str) -> int | None:
+    """'CF-000123', 'cf123' or '123' -> 123; anything else -> None."""
+    match = REFERENCE_PATTERN.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+class ServiceType(models.Model):
+    """A service the council provides, e.g. 'Missed bin collection'. Managed by admins."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(
+        default=True, help_text="Retired service types stay on old cases but are not offered."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def normalise_postcode(postcode: str) -> str:
+    """'sw1a1aa ' -> 'SW1A 1AA'; text that is not a UK postcode is kept, upper-cased."""
+    compact = re.sub(r"\s+", "", postcode or "").upper()
+    if 5 <= len(compact) <= 7:
+        return f"{compact[:-3]} {compact[-3:]}"
+    return (postcode or "").strip().upper()
+
+
+def normalise_phone(phone: str) -> str:
+    """'01234 567-890' -> '01234567890', so a number is found however it was typed."""
+    return re.sub(r"[\s().-]", "", phone or "")
+
+
+class Citizen(models.Model):
+    """A person who contacts the council. Any detail may be unknown."""
+
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [
+            # Find the citizen while they are on the phone: by phone number and by postcode.
+            models.Index(fields=["phone"], name="citizen_phone_idx"),
+            models.Index(fields=["postcode"], name="citizen_postcode_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or "Name not given"
+
+    def save(self, *args, **kwargs):
+        self.postcode = normalise_postcode(self.postcode)
+        self.phone = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(
+            part for part in [self.name, self.phone, self.email, self.postcode] if part
+        )
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="cases")
+    # Null when the citizen chose not to give any details (an anonymous contact).
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="cases", null=True, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    what_matters = models.TextField(
+        "What matters to the citizen", blank=True, help_text="In the citizen's words."
+    )
+    resolution = models.TextField(blank=True)
+    # The citizen's clock: the first contact's received_at. It never moves on reopening.
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change, so a form opened before someone else's change is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        permissions = [
+            ("change_any_case", "Can change any case, not only their own (team leader)"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="case_closed_has_closed_at",
+                condition=(Q(status="open", closed_at__isnull=True))
+                | Q(status="closed", closed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="case_closed_after_opened",
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
+            ),
+        ]
+        indexes = [
+            # "My cases": a user's open cases, oldest first.
+            models.Index(fields=["owner", "status", "opened_at"], name="case_owner_status_idx"),
+            # Capability: closed cases of a service in closed_at order.
+            models.Index(fields=["service_type", "closed_at"], name="case_service_closed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.service_type}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", kwargs={"reference": self.reference})
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.pk) if self.pk else "(new case)"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def clean(self):
+        if self.closed_at and self.opened_at and self.closed_at < self.opened_at:
+            raise ValidationError(
+                {"closed_at": "A case cannot be closed before its first contact was received."}
+            )
+
+
+class TimelineEntry(models.Model):
+    """One event in a case's life. Append-only: entries are never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Contact logged"
+        STEP = "step", "Step recorded"
+        HANDOFF = "handoff", "Handed off"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    class StepKind(models.TextChoices):
+        VALUE = "value", "Value work"
+        HANDOFF = "handoff", "Hand-off"
+        WAIT = "wait", "Wait"
+        REWORK = "rework", "Rework"
+        CHECK = "check", "Check (authorisation or inspection)"
+        CHASE = "chase", "Chase (we chased someone)"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    step_kind = models.CharField(max_length=20, choices=StepKind.choices, blank=True)
+    description = models.TextField(blank=True)
+    # The contact this entry records, when kind is CONTACT. A plain id, not a foreign key, because
+    # contacts live in the demand app and cases never depends on demand.
+    contact_id = models.BigIntegerField(null=True, blank=True)
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # When it happened (a letter may be logged days after it arrived) ...
+    occurred_at = models.DateTimeField()
+    # ... and when it was written down here.
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name_plural = "timeline entries"
+        constraints = [
+            models.CheckConstraint(
+                name="timeline_step_has_kind",
+                condition=~Q(kind="step") | ~Q(step_kind=""),
+            ),
+            models.CheckConstraint(
+                name="timeline_handoff_has_owners",
+                condition=~Q(kind="handoff") | Q(from_owner__isnull=False, to_owner__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="timeline_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Timeline entries are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Timeline entries are append-only and cannot be deleted.")

@@ -1,0 +1,80 @@
+"""Reads that need thought. Lists and detail pages share one access rule: visible_cases()."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.http import Http404
+
+from cases import roles
+from cases.models import Case, TimelineEntry, parse_reference
+
+RECENTLY_CLOSED_LIMIT = 20
+
+
+def _contact_model():
+    # Reached through the ORM relation: cases never imports the demand app.
+    return Case._meta.get_field("contacts").related_model
+
+
+def visible_cases(user: AbstractBaseUser) -> QuerySet[Case]:
+    """The cases a user may see. Every list and every detail page starts here."""
+    if not user.is_authenticated or not user.has_perm(roles.VIEW_CASES):
+        return Case.objects.none()
+    return Case.objects.select_related("service_type", "citizen", "owner")
+
+
+def get_visible_case(user: AbstractBaseUser, reference: str) -> Case:
+    pk = parse_reference(reference)
+    if pk is None:
+        raise Http404("No case with that reference.")
+    try:
+        return visible_cases(user).get(pk=pk)
+    except Case.DoesNotExist as missing:
+        raise Http404("No case with that reference.") from missing
+
+
+def with_contact_summary(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Number of contacts, the latest one, and whether any was failure demand (a dirty case)."""
+    contact = _contact_model()
+    failures = contact.objects.filter(case=OuterRef("pk"), demand=contact.Demand.FAILURE)
+    return cases.annotate(
+        contact_count=Count("contacts"),
+        last_contact_at=Max("contacts__received_at"),
+        is_dirty=Exists(failures),
+    )
+
+
+def my_open_cases(user: AbstractBaseUser) -> QuerySet[Case]:
+    return with_contact_summary(
+        visible_cases(user).filter(owner=user, status=Case.Status.OPEN)
+    ).order_by("opened_at", "pk")
+
+
+def my_recently_closed_cases(user: AbstractBaseUser) -> QuerySet[Case]:
+    return with_contact_summary(
+        visible_cases(user).filter(owner=user, status=Case.Status.CLOSED)
+    ).order_by("-closed_at", "-pk")[:RECENTLY_CLOSED_LIMIT]
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """The case's timeline, newest first, each contact entry carrying its contact."""
+    entries = list(case.timeline.select_related("actor", "from_owner", "to_owner"))
+    contacts = {
+        contact.pk: contact
+        for contact in case.contacts.select_related("failure_category", "recorded_by")
+    }
+    for entry in entries:
+        entry.contact = contacts.get(entry.contact_id)
+    return entries
+
+
+def open_cases_of_citizen(citizen_id: int, *, service_type_id: int | None = None) -> list[Case]:
+    """A citizen's open cases, those of the given service first, so a repeat or chasing contact
+    lands on the case it is about."""
+    cases = list(
+        with_contact_summary(
+            Case.objects.select_related("service_type", "owner").filter(
+                citizen_id=citizen_id, status=Case.Status.OPEN
+            )
+        ).order_by("opened_at")
+    )
+    return sorted(cases, key=lambda case: case.service_type_id != service_type_id)

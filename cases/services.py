@@ -1,0 +1,221 @@
+"""Every write to a case goes through here: the rule is checked and the timeline recorded in the
+same transaction as the change."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, Citizen, ServiceType, TimelineEntry
+
+STALE_FORM_MESSAGE = (
+    "Someone else changed this case since you opened this form, so nothing was saved. "
+    "Your text is kept below: check the case's timeline, then submit again."
+)
+
+
+def user_can_change_case(*, user: AbstractBaseUser, case: Case) -> bool:
+    """Only the owner, or a team leader, may change a case. Anyone may log a contact on it."""
+    return case.owner_id == user.pk or user.has_perm("cases.change_any_case")
+
+
+def _lock_for_change(*, case: Case, by: AbstractBaseUser, expected_version: int | None) -> Case:
+    """Re-read the case under a row lock, and refuse a change made from an out-of-date form."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not user_can_change_case(user=by, case=locked):
+        raise PermissionDenied("Only the case owner or a team leader can change this case.")
+    if expected_version is not None and expected_version != locked.version:
+        raise ValidationError(STALE_FORM_MESSAGE, code="stale")
+    return locked
+
+
+def _refuse_future(when: datetime, what: str) -> None:
+    if when > timezone.now():
+        raise ValidationError(f"{what} cannot be in the future.", code="future")
+
+
+def _save_change(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=[*fields, "version"])
+
+
+def citizen_create(
+    *, name: str = "", phone: str = "", email: str = "", address: str = "", postcode: str = ""
+) -> Citizen:
+    citizen = Citizen(name=name, phone=phone, email=email, address=address, postcode=postcode)
+    citizen.full_clean()
+    citizen.save()
+    return citizen
+
+
+@transaction.atomic
+def case_open(
+    *,
+    service_type: ServiceType,
+    citizen: Citizen | None,
+    owner: AbstractBaseUser,
+    opened_at: datetime,
+    what_matters: str = "",
+) -> Case:
+    """Open a case for a first contact. The caller records that contact on the timeline."""
+    if not service_type.is_active:
+        raise ValidationError("That service type is retired; choose another.", code="inactive")
+    _refuse_future(opened_at, "The time the contact was received")
+    return Case.objects.create(
+        service_type=service_type,
+        citizen=citizen,
+        owner=owner,
+        opened_at=opened_at,
+        what_matters=what_matters,
+    )
+
+
+@transaction.atomic
+def case_note_contact(
+    *, case: Case, contact_id: int, by: AbstractBaseUser, received_at: datetime, summary: str
+) -> TimelineEntry:
+    """Put a logged contact on the case's timeline. A contact received before the case's first
+    one (a letter logged late) becomes the first, so the citizen's clock starts there."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    fields = []
+    if received_at < locked.opened_at:
+        locked.opened_at = received_at
+        fields.append("opened_at")
+    _save_change(locked, *fields)
+    case.refresh_from_db()
+    return TimelineEntry.objects.create(
+        case=locked,
+        kind=TimelineEntry.Kind.CONTACT,
+        contact_id=contact_id,
+        description=summary,
+        actor=by,
+        occurred_at=received_at,
+    )
+
+
+@transaction.atomic
+def case_record_step(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    step_kind: str,
+    description: str,
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+) -> TimelineEntry:
+    locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
+    occurred_at = occurred_at or timezone.now()
+    _refuse_future(occurred_at, "The time of the step")
+    if step_kind not in TimelineEntry.StepKind.values:
+        raise ValidationError("Choose what kind of step this was.", code="step_kind")
+    if not description.strip():
+        raise ValidationError("Describe the step.", code="required")
+    _save_change(locked)
+    return TimelineEntry.objects.create(
+        case=locked,
+        kind=TimelineEntry.Kind.STEP,
+        step_kind=step_kind,
+        description=description,
+        actor=by,
+        occurred_at=occurred_at,
+    )
+
+
+@transaction.atomic
+def case_hand_off(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    to: AbstractBaseUser,
+    reason: str,
+    expected_version: int | None = None,
+) -> Case:
+    """Pass ownership to a named person. The only way the owner of a case ever changes."""
+    locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
+    if not locked.is_open:
+        raise ValidationError("A closed case cannot be handed off. Reopen it first.")
+    if to.pk == locked.owner_id:
+        raise ValidationError("That person already owns this case.", code="same_owner")
+    if not to.is_active:
+        raise ValidationError("That person's account is not active.", code="inactive")
+    if not reason.strip():
+        raise ValidationError("Give the reason for the hand-off.", code="required")
+    previous_owner = locked.owner
+    locked.owner = to
+    _save_change(locked, "owner")
+    TimelineEntry.objects.create(
+        case=locked,
+        kind=TimelineEntry.Kind.HANDOFF,
+        step_kind=TimelineEntry.StepKind.HANDOFF,
+        description=reason,
+        from_owner=previous_owner,
+        to_owner=to,
+        actor=by,
+        occurred_at=timezone.now(),
+    )
+    return locked
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    resolution: str,
+    closed_at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
+    if not locked.is_open:
+        raise ValidationError("This case is already closed.", code="closed")
+    if not resolution.strip():
+        raise ValidationError("Say how the citizen's need was met.", code="required")
+    closed_at = closed_at or timezone.now()
+    _refuse_future(closed_at, "The time the case was closed")
+    if closed_at < locked.opened_at:
+        raise ValidationError(
+            "A case cannot be closed before its first contact was received "
+            f"({timezone.localtime(locked.opened_at):%d %B %Y at %H:%M}).",
+            code="before_first_contact",
+        )
+    locked.status = Case.Status.CLOSED
+    locked.closed_at = closed_at
+    locked.resolution = resolution
+    _save_change(locked, "status", "closed_at", "resolution")
+    TimelineEntry.objects.create(
+        case=locked,
+        kind=TimelineEntry.Kind.CLOSED,
+        description=resolution,
+        actor=by,
+        occurred_at=closed_at,
+    )
+    return locked
+
+
+@transaction.atomic
+def case_reopen(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    reason: str,
+    reopened_at: datetime,
+    expected_version: int | None = None,
+) -> Case:
+    """Reopen a closed case. The citizen's clock keeps its start; its end moves to the next
+    closure. Callers reopen only together with the new contact that says why."""
+    locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
+    if locked.is_open:
+        raise ValidationError("This case is already open.", code="open")
+    locked.status = Case.Status.OPEN
+    locked.closed_at = None
+    _save_change(locked, "status", "closed_at")
+    TimelineEntry.objects.create(
+        case=locked,
+        kind=TimelineEntry.Kind.REOPENED,
+        description=reason,
+        actor=by,
+        occurred_at=reopened_at,
+    )
+    return locked

@@ -1,0 +1,159 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import roles, selectors, services
+from cases.filters import CaseFilter
+from cases.forms import CloseForm, HandOffForm, StepForm
+from cases.models import Case
+
+CASES_PER_PAGE = 25
+
+
+@require_GET
+@permission_required(roles.VIEW_CASES, raise_exception=True)
+def my_cases(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "open_cases": selectors.my_open_cases(request.user),
+            "closed_cases": selectors.my_recently_closed_cases(request.user),
+            "now": timezone.now(),
+            "nav_section": "mine",
+        },
+    )
+
+
+@require_GET
+@permission_required(roles.VIEW_CASES, raise_exception=True)
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = selectors.with_contact_summary(selectors.visible_cases(request.user))
+    # With no search yet this lists the most recent cases, so the page is useful on arrival.
+    case_filter = CaseFilter(request.GET, queryset=cases, request=request)
+    results = case_filter.qs.order_by("-opened_at", "-pk")
+    page = Paginator(results, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filter": case_filter,
+            "form": case_filter.form,
+            "page": page,
+            "query_string": query.urlencode(),
+            "now": timezone.now(),
+            "nav_section": "find",
+        },
+    )
+
+
+@require_GET
+@permission_required(roles.VIEW_CASES, raise_exception=True)
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = selectors.get_visible_case(request.user, reference)
+    summary = selectors.with_contact_summary(Case.objects.filter(pk=case.pk)).get()
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "summary": summary,
+            "timeline": selectors.case_timeline(case),
+            "can_change": services.user_can_change_case(user=request.user, case=case),
+            "can_log_contacts": request.user.has_perm(roles.LOG_CONTACTS),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _case_action(request, reference, *, form_class, template, act, success, form_kwargs=None):
+    """GET shows the form; POST calls the service and redirects to the case, or re-renders
+    the form with the service's message and everything the user typed."""
+    case = selectors.get_visible_case(request.user, reference)
+    form_kwargs = form_kwargs(case) if form_kwargs else {}
+    if not services.user_can_change_case(user=request.user, case=case):
+        return render(
+            request,
+            "403.html",
+            {"exception": "Only the case owner or a team leader can change this case."},
+            status=403,
+        )
+    if request.method == "POST":
+        form = form_class(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                act(case, form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, success.format(reference=case.reference))
+                return redirect(case)
+    else:
+        form = form_class(initial={"version": case.version}, **form_kwargs)
+    return render(request, template, {"case": case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.LOG_CONTACTS, raise_exception=True)
+def case_record_step(request: HttpRequest, reference: str) -> HttpResponse:
+    return _case_action(
+        request,
+        reference,
+        form_class=StepForm,
+        template="cases/step_form.html",
+        success="Step recorded on {reference}.",
+        act=lambda case, data: services.case_record_step(
+            case=case,
+            by=request.user,
+            step_kind=data["step_kind"],
+            description=data["description"],
+            occurred_at=data["occurred_at"],
+            expected_version=data["version"],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.LOG_CONTACTS, raise_exception=True)
+def case_hand_off(request: HttpRequest, reference: str) -> HttpResponse:
+    return _case_action(
+        request,
+        reference,
+        form_class=HandOffForm,
+        form_kwargs=lambda case: {"case": case},
+        template="cases/handoff_form.html",
+        success="{reference} handed off.",
+        act=lambda case, data: services.case_hand_off(
+            case=case,
+            by=request.user,
+            to=data["to"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.LOG_CONTACTS, raise_exception=True)
+def case_close(request: HttpRequest, reference: str) -> HttpResponse:
+    return _case_action(
+        request,
+        reference,
+        form_class=CloseForm,
+        template="cases/close_form.html",
+        success="{reference} closed: the citizen's need was met.",
+        act=lambda case, data: services.case_close(
+            case=case,
+            by=request.user,
+            resolution=data["resolution"],
+            closed_at=data["closed_at"],
+            expected_version=data["version"],
+        ),
+    )

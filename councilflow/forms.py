@@ -1,0 +1,84 @@
+"""Form helpers shared by every app: GOV.UK Frontend markup and keyboard-first behaviour."""
+
+import uuid
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's own date-and-time picker, typed into from the keyboard."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_INPUT_FORMAT)
+
+
+class PastDateTimeField(forms.DateTimeField):
+    """A date and time, local to the council, that defaults to now and may not be in the future."""
+
+    widget = DateTimeLocalInput
+
+    def __init__(self, *, what: str, **kwargs):
+        self.what = what
+        kwargs.setdefault("input_formats", [DATETIME_INPUT_FORMAT, "%Y-%m-%d %H:%M"])
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": f"Enter {what.lower()}.",
+                "invalid": f"Enter {what.lower()} as a real date and time.",
+            },
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        # A minute's grace: the form's default is "now" to the minute, rounded down.
+        if cleaned and cleaned > timezone.now() + timezone.timedelta(minutes=1):
+            raise forms.ValidationError(f"{self.what} cannot be in the future.", code="future")
+        return cleaned
+
+
+def now_for_input():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class GovukFormMixin:
+    """Puts the cursor in the first field, so a call can be logged without touching the mouse."""
+
+    autofocus_field: str | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = self.autofocus_field or next(
+            (name for name, field in self.fields.items() if not field.widget.is_hidden), None
+        )
+        if first and first in self.fields and not self.is_bound:
+            self.fields[first].widget.attrs["autofocus"] = True
+
+
+class SubmissionTokenMixin(forms.Form):
+    """A token per rendered form: submitting the same form twice records one thing, not two."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_token"].initial = uuid.uuid4()
+
+
+class VersionMixin(forms.Form):
+    """The case's version when the form was opened, so a change over someone else's is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is not active. Ask an administrator to reactivate it.",
+    }

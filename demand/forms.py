@@ -1,0 +1,206 @@
+from django import forms
+
+from cases.models import Case, Citizen, ServiceType
+from councilflow.forms import (
+    GovukFormMixin,
+    PastDateTimeField,
+    SubmissionTokenMixin,
+    VersionMixin,
+    now_for_input,
+)
+from demand.models import Contact, FailureCategory
+from demand.services import ContactDetails
+
+NEW_CASE = "new"
+
+
+class CitizenSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find the citizen",
+        help_text="Name, phone number, email, postcode or case reference",
+        required=False,
+        max_length=200,
+    )
+
+
+class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, forms.Form):
+    """What the citizen said and how we classify it: shared by every way of logging a contact."""
+
+    citizen_words = forms.CharField(
+        label="What did the citizen say?",
+        help_text="In their own words, as they said it.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": "Enter what the citizen said, in their words."},
+    )
+    channel = forms.ChoiceField(
+        label="How did they get in touch?",
+        choices=Contact.Channel.choices,
+        initial=Contact.Channel.PHONE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the citizen got in touch."},
+    )
+    received_at = PastDateTimeField(
+        label="When was it received?",
+        help_text="Change this for a letter or email that arrived earlier.",
+        what="The time the contact was received",
+    )
+    demand = forms.ChoiceField(
+        label="Value or failure demand?",
+        choices=Contact.Demand.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Value demand asks for what the service is for. Failure demand is caused by our "
+            "failure to do something, or to do it right."
+        ),
+        error_messages={"required": "Choose value demand or failure demand."},
+    )
+    failure_category = forms.ModelChoiceField(
+        label="What kind of failure demand?",
+        queryset=FailureCategory.objects.filter(is_active=True),
+        required=False,
+        empty_label="Choose a kind",
+        error_messages={"invalid_choice": "Choose a kind of failure demand from the list."},
+    )
+    prevention_note = forms.CharField(
+        label="Could it have been prevented, and how? (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].initial = now_for_input
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("demand") == Contact.Demand.FAILURE and not cleaned.get("failure_category"):
+            self.add_error("failure_category", "Choose the kind of failure demand.")
+        return cleaned
+
+    def contact_details(self) -> ContactDetails:
+        data = self.cleaned_data
+        return ContactDetails(
+            citizen_words=data["citizen_words"],
+            channel=data["channel"],
+            received_at=data["received_at"],
+            demand=data["demand"],
+            failure_category=data.get("failure_category"),
+            prevention_note=data.get("prevention_note", ""),
+        )
+
+
+class CaseContactForm(ContactDetailsForm):
+    """Another contact on a case, from the case page."""
+
+    autofocus_field = "citizen_words"
+
+
+class ReopenForm(VersionMixin, ContactDetailsForm):
+    autofocus_field = "citizen_words"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["citizen_words"].label = "Why does the citizen need the case reopened?"
+        self.fields["citizen_words"].help_text = "What they told us, in their own words."
+
+
+class LogContactForm(ContactDetailsForm):
+    """The front office's main form: who, which case (or a new one), what they said."""
+
+    citizen = forms.ModelChoiceField(
+        queryset=Citizen.objects.all(), widget=forms.HiddenInput, required=False
+    )
+    citizen_name = forms.CharField(label="Full name", required=False, max_length=200)
+    citizen_phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    citizen_email = forms.EmailField(
+        label="Email address",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+    )
+    citizen_address = forms.CharField(
+        label="Address", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+    citizen_postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    attach_to = forms.ChoiceField(
+        label="Is this about one of their open cases?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the case this contact is about, or a new case.",
+            "invalid_choice": "That case is no longer open. Choose again.",
+        },
+    )
+    service_type = forms.ModelChoiceField(
+        label="Service",
+        queryset=ServiceType.objects.filter(is_active=True),
+        required=False,
+        empty_label="Choose a service",
+        error_messages={"invalid_choice": "Choose a service from the list."},
+    )
+    what_matters = forms.CharField(
+        label="What matters to the citizen? (optional)",
+        help_text="For example: “I'm away from Friday”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+    resolved_now = forms.BooleanField(label="The need was met in this contact", required=False)
+    resolution = forms.CharField(
+        label="How was the need met?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args, citizen: Citizen | None = None, open_cases=(), **kwargs):
+        self.open_cases = {str(case.pk): case for case in open_cases}
+        super().__init__(*args, **kwargs)
+        if citizen:
+            self.fields["citizen"].initial = citizen.pk
+        if self.open_cases:
+            self.fields["attach_to"].choices = [
+                *((pk, case.reference) for pk, case in self.open_cases.items()),
+                (NEW_CASE, "No, a new need: open a new case"),
+            ]
+            self.autofocus_field = "attach_to"
+        else:
+            del self.fields["attach_to"]
+            self.autofocus_field = "citizen_name" if citizen is None else "service_type"
+        if not self.is_bound and self.autofocus_field in self.fields:
+            for field in self.fields.values():
+                field.widget.attrs.pop("autofocus", None)
+            self.fields[self.autofocus_field].widget.attrs["autofocus"] = True
+
+    def clean(self):
+        cleaned = super().clean()
+        needs_service = self.attached_case is None and not cleaned.get("service_type")
+        if needs_service and "service_type" not in self.errors:
+            self.add_error("service_type", "Choose the service the contact is about.")
+        if cleaned.get("resolved_now") and not (cleaned.get("resolution") or "").strip():
+            self.add_error("resolution", "Say how the need was met, or untick “need was met”.")
+        if not cleaned.get("resolved_now") and (cleaned.get("resolution") or "").strip():
+            self.add_error(
+                "resolved_now", "Tick “The need was met in this contact” to close it now."
+            )
+        return cleaned
+
+    @property
+    def attached_case(self) -> Case | None:
+        choice = self.cleaned_data.get("attach_to") if hasattr(self, "cleaned_data") else None
+        return self.open_cases.get(choice) if choice and choice != NEW_CASE else None
+
+    def citizen_details(self) -> dict[str, str]:
+        return {
+            field: self.cleaned_data.get(f"citizen_{field}", "")
+            for field in ("name", "phone", "email", "address", "postcode")
+        }
+
+    def resolution_text(self) -> str:
+        return self.cleaned_data["resolution"] if self.cleaned_data.get("resolved_now") else ""

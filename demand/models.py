@@ -1,0 +1,80 @@
+"""Demand: every contact a citizen makes, in their own words, classified value or failure."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.models import Case
+
+
+class FailureCategory(models.Model):
+    """Why a contact is failure demand, e.g. 'progress chasing'. Admins may add more."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "failure categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        EMAIL = "email", "Email"
+        WEB = "web", "Web form"
+        LETTER = "letter", "Letter"
+        SOCIAL = "social", "Social media"
+
+    class Demand(models.TextChoices):
+        VALUE = "value", "Value demand"
+        FAILURE = "failure", "Failure demand"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
+    received_at = models.DateTimeField(help_text="When the citizen got in touch.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    citizen_words = models.TextField("What the citizen said, in their words")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_contacts"
+    )
+    demand = models.CharField(max_length=10, choices=Demand.choices)
+    failure_category = models.ForeignKey(
+        FailureCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    prevention_note = models.TextField("Could it have been prevented, and how?", blank=True)
+    is_one_stop = models.BooleanField(
+        default=False, help_text="The need was met in this contact: opened and closed at once."
+    )
+    # One per rendered form, so a double-submitted form records one contact, not two.
+    submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="contact_failure_has_category",
+                condition=Q(demand="value", failure_category__isnull=True)
+                | Q(demand="failure", failure_category__isnull=False),
+            ),
+            models.CheckConstraint(name="contact_words_not_empty", condition=~Q(citizen_words="")),
+        ]
+        indexes = [
+            # A case's contacts in time order (case page, "my cases" last contact).
+            models.Index(fields=["case", "received_at"], name="contact_case_received_idx"),
+            # Demand analysis by period.
+            models.Index(fields=["received_at"], name="contact_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_demand_display()} contact on {self.case.reference}"
+
+    @property
+    def is_failure(self) -> bool:
+        return self.demand == self.Demand.FAILURE

@@ -1,0 +1,202 @@
+"""Logging contacts: the front office's main journey."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from cases import services as case_services
+from cases.models import Case, Citizen, ServiceType
+from demand.models import Contact, FailureCategory
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """What the citizen told us in one contact, as the person taking it recorded it."""
+
+    citizen_words: str
+    channel: str
+    received_at: datetime
+    demand: str
+    failure_category: FailureCategory | None = None
+    prevention_note: str = ""
+
+    def validate(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.citizen_words.strip():
+            errors["citizen_words"] = "Enter what the citizen said, in their words."
+        if self.channel not in Contact.Channel.values:
+            errors["channel"] = "Choose how the citizen got in touch."
+        if self.received_at > timezone.now():
+            errors["received_at"] = "The time the contact was received cannot be in the future."
+        if self.demand not in Contact.Demand.values:
+            errors["demand"] = "Choose value demand or failure demand."
+        elif self.demand == Contact.Demand.FAILURE and self.failure_category is None:
+            errors["failure_category"] = "Choose the kind of failure demand."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _create_contact(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    details: ContactDetails,
+    is_one_stop: bool,
+    submission_token: uuid.UUID | None,
+) -> Contact:
+    is_failure = details.demand == Contact.Demand.FAILURE
+    contact = Contact.objects.create(
+        case=case,
+        received_at=details.received_at,
+        channel=details.channel,
+        citizen_words=details.citizen_words,
+        recorded_by=by,
+        demand=details.demand,
+        failure_category=details.failure_category if is_failure else None,
+        prevention_note=details.prevention_note if is_failure else "",
+        is_one_stop=is_one_stop,
+        submission_token=submission_token,
+    )
+    case_services.case_note_contact(
+        case=case,
+        contact_id=contact.pk,
+        by=by,
+        received_at=details.received_at,
+        summary=Truncator(details.citizen_words).chars(200),
+    )
+    return contact
+
+
+def _already_recorded(submission_token: uuid.UUID | None) -> Contact | None:
+    if submission_token is None:
+        return None
+    return Contact.objects.filter(submission_token=submission_token).select_related("case").first()
+
+
+def _idempotent(log):
+    """Run a logging service so that a form submitted twice records its contact once: the
+    second submission gets the first one's contact back."""
+
+    def wrapper(*, submission_token: uuid.UUID | None = None, **kwargs) -> Contact:
+        existing = _already_recorded(submission_token)
+        if existing:
+            return existing
+        try:
+            return log(submission_token=submission_token, **kwargs)
+        except IntegrityError:
+            # Two submissions raced past the check above; the database kept one of them.
+            existing = _already_recorded(submission_token)
+            if existing:
+                return existing
+            raise
+
+    wrapper.__name__ = log.__name__
+    wrapper.__doc__ = log.__doc__
+    return wrapper
+
+
+@_idempotent
+@transaction.atomic
+def contact_log_new_case(
+    *,
+    by: AbstractBaseUser,
+    service_type: ServiceType,
+    citizen: Citizen | None,
+    details: ContactDetails,
+    new_citizen: dict[str, str] | None = None,
+    what_matters: str = "",
+    resolution: str = "",
+    submission_token: uuid.UUID | None = None,
+) -> Contact:
+    """A first contact about a need: open a case owned by whoever took the contact. With a
+    resolution, the need was met there and then: a one-stop case, opened and closed at once.
+    Without a known citizen, any details given in new_citizen record a new one; none at all is
+    an anonymous contact."""
+    details.validate()
+    if citizen is None and new_citizen and any(value.strip() for value in new_citizen.values()):
+        citizen = case_services.citizen_create(**new_citizen)
+    case = case_services.case_open(
+        service_type=service_type,
+        citizen=citizen,
+        owner=by,
+        opened_at=details.received_at,
+        what_matters=what_matters,
+    )
+    is_one_stop = bool(resolution.strip())
+    contact = _create_contact(
+        case=case,
+        by=by,
+        details=details,
+        is_one_stop=is_one_stop,
+        submission_token=submission_token,
+    )
+    if is_one_stop:
+        case_services.case_close(
+            case=case,
+            by=by,
+            resolution=resolution,
+            closed_at=max(details.received_at, timezone.now()),
+        )
+    return contact
+
+
+@_idempotent
+@transaction.atomic
+def contact_log_on_case(
+    *,
+    by: AbstractBaseUser,
+    case: Case,
+    details: ContactDetails,
+    resolution: str = "",
+    submission_token: uuid.UUID | None = None,
+) -> Contact:
+    """Another contact about an existing case (a repeat, a chase, more information). Anyone may
+    log it; resolving the case with it is a change only its owner or a team leader may make."""
+    details.validate()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError(
+            f"{case.reference} is closed. Reopen it with this contact if the need is not met."
+        )
+    if resolution.strip() and not case_services.user_can_change_case(user=by, case=case):
+        raise ValidationError(
+            "Only the case owner or a team leader can close this case. Log the contact without "
+            "a resolution and the owner will see it."
+        )
+    contact = _create_contact(
+        case=case, by=by, details=details, is_one_stop=False, submission_token=submission_token
+    )
+    if resolution.strip():
+        case_services.case_close(case=case, by=by, resolution=resolution)
+    return contact
+
+
+@_idempotent
+@transaction.atomic
+def contact_reopen_case(
+    *,
+    by: AbstractBaseUser,
+    case: Case,
+    details: ContactDetails,
+    expected_version: int | None = None,
+    submission_token: uuid.UUID | None = None,
+) -> Contact:
+    """Reopen a closed case, only ever with the new contact that says why. The clock's start
+    stays at the first contact; the end will move to the next closure."""
+    details.validate()
+    case_services.case_reopen(
+        case=case,
+        by=by,
+        reason=Truncator(details.citizen_words).chars(200),
+        reopened_at=timezone.now(),
+        expected_version=expected_version,
+    )
+    return _create_contact(
+        case=case, by=by, details=details, is_one_stop=False, submission_token=submission_token
+    )

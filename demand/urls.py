@@ -1,0 +1,11 @@
+from django.urls import path
+
+from demand import views
+
+app_name = "demand"
+
+urlpatterns = [
+    path("contacts/new/", views.log_contact, name="log_contact"),
+    path("cases/<str:reference>/contacts/new/", views.log_contact_on_case, name="log_on_case"),
+    path("cases/<str:reference>/reopen/", views.reopen_case, name="reopen"),
+]

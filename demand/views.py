@@ -1,0 +1,157 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cases import roles, selectors
+from cases import services as case_services
+from cases.filters import citizen_search_q
+from cases.models import Case, Citizen, parse_reference
+from demand import services
+from demand.forms import CaseContactForm, CitizenSearchForm, LogContactForm, ReopenForm
+
+CITIZEN_MATCHES_SHOWN = 20
+
+
+def _chosen_citizen(request: HttpRequest) -> Citizen | None:
+    raw = request.POST.get("citizen") or request.GET.get("citizen") or ""
+    return Citizen.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
+def _citizen_matches(text: str) -> list[Citizen]:
+    if not text.strip():
+        return []
+    return list(
+        Citizen.objects.filter(citizen_search_q(text))
+        .annotate(open_case_count=Count("cases", filter=Q(cases__status=Case.Status.OPEN)))
+        .order_by("name", "pk")[:CITIZEN_MATCHES_SHOWN]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.LOG_CONTACTS, raise_exception=True)
+def log_contact(request: HttpRequest) -> HttpResponse:
+    """Find the citizen (or not), then log what they said: on one of their open cases, or as a
+    new case owned by whoever is taking the contact."""
+    citizen = _chosen_citizen(request)
+    search = CitizenSearchForm(request.GET)
+    query = search.data.get("q", "")
+    matches = _citizen_matches(query) if citizen is None else []
+    referenced_case = None
+    if parse_reference(query) is not None and query.strip().upper().startswith("CF"):
+        referenced_case = (
+            selectors.visible_cases(request.user).filter(pk=parse_reference(query)).first()
+        )
+
+    service_hint = request.POST.get("service_type") or ""
+    open_cases = (
+        selectors.open_cases_of_citizen(
+            citizen.pk, service_type_id=int(service_hint) if service_hint.isdigit() else None
+        )
+        if citizen
+        else []
+    )
+    form = LogContactForm(request.POST or None, citizen=citizen, open_cases=open_cases)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = _log(request, form, citizen)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            case = contact.case
+            if contact.is_one_stop:
+                messages.success(request, f"One-stop: {case.reference} opened and closed.")
+            else:
+                messages.success(request, f"Contact logged on {case.reference}.")
+            return redirect(case)
+    return render(
+        request,
+        "demand/log_contact.html",
+        {
+            "form": form,
+            "search": search,
+            "query": query,
+            "matches": matches,
+            "referenced_case": referenced_case,
+            "citizen": citizen,
+            "open_cases": open_cases,
+            "nav_section": "log",
+        },
+    )
+
+
+def _log(request: HttpRequest, form: LogContactForm, citizen: Citizen | None):
+    data = form.cleaned_data
+    if form.attached_case is not None:
+        return services.contact_log_on_case(
+            by=request.user,
+            case=form.attached_case,
+            details=form.contact_details(),
+            resolution=form.resolution_text(),
+            submission_token=data["submission_token"],
+        )
+    return services.contact_log_new_case(
+        by=request.user,
+        service_type=data["service_type"],
+        citizen=citizen,
+        new_citizen=None if citizen else form.citizen_details(),
+        details=form.contact_details(),
+        what_matters=data["what_matters"],
+        resolution=form.resolution_text(),
+        submission_token=data["submission_token"],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.LOG_CONTACTS, raise_exception=True)
+def log_contact_on_case(request: HttpRequest, reference: str) -> HttpResponse:
+    """Anyone in the front office may log another contact on any open case."""
+    case = selectors.get_visible_case(request.user, reference)
+    form = CaseContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_log_on_case(
+                by=request.user,
+                case=case,
+                details=form.contact_details(),
+                submission_token=form.cleaned_data["submission_token"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Contact logged on {case.reference}.")
+            return redirect(case)
+    return render(request, "demand/case_contact_form.html", {"case": case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.LOG_CONTACTS, raise_exception=True)
+def reopen_case(request: HttpRequest, reference: str) -> HttpResponse:
+    """Reopen a closed case, only with the new contact that says why."""
+    case = selectors.get_visible_case(request.user, reference)
+    if not case_services.user_can_change_case(user=request.user, case=case):
+        return render(
+            request,
+            "403.html",
+            {"exception": "Only the case owner or a team leader can reopen this case."},
+            status=403,
+        )
+    form = ReopenForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_reopen_case(
+                by=request.user,
+                case=case,
+                details=form.contact_details(),
+                expected_version=form.cleaned_data["version"],
+                submission_token=form.cleaned_data["submission_token"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{case.reference} reopened.")
+            return redirect(case)
+    return render(request, "demand/reopen_form.html", {"case": case, "form": form})

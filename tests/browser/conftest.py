@@ -1,0 +1,141 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's
+live_server, with axe-core checking every page against WCAG 2.2 A and AA.
+
+The live server runs in a thread of this process and shares the test database, so the tests are
+transactional: pytest-django flushes the database after each one. The roles and failure categories
+come from a data migration, so every browser test is marked ``serialized_rollback=True``: the
+database as migrated is serialized once and restored before each test (test modules apply
+``BROWSER_MARKS`` as their ``pytestmark``).
+"""
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+# Playwright's sync API runs an asyncio event loop in this thread; without this Django refuses
+# database access from the test body ("SynchronousOnlyOperation").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+PASSWORD = "correct-horse-battery"  # tests/factories.py gives every user this password
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+# The marks every browser test module applies: see test_journeys.py.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.path.exists(CHROMIUM):
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server) -> Iterator[Page]:
+    """A fresh browser context (no cookies) per test, at 1280 px wide, based at the live server."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        timezone_id="Europe/London",
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+_axe = Axe()
+
+
+def _is_govuk_conditional_radio_aria_expanded(violation: dict, node: dict) -> bool:
+    """GOV.UK Frontend's own, deliberate use of aria-expanded on a radio that reveals content.
+
+    Its JavaScript sets aria-expanded on every `.govuk-radios__input` with data-aria-controls.
+    ARIA 1.2 does not allow it on a radio, so axe reports aria-allowed-attr; the GOV.UK Design
+    System keeps it on purpose because screen readers announce it (alphagov/govuk-frontend#979,
+    a known issue they have chosen not to fix). Only exactly that node and attribute is let
+    through; anything else about the same element still fails.
+    """
+    return (
+        violation["id"] == "aria-allowed-attr"
+        and 'class="govuk-radios__input"' in node["html"]
+        and "aria-controls=" in node["html"]
+        and all(
+            "aria-expanded" in check["message"]
+            for check in (*node.get("all", []), *node.get("any", []), *node.get("none", []))
+        )
+    )
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page as it is now; fail listing every WCAG 2.2 A/AA violation."""
+    results = _axe.run(page, options=AXE_OPTIONS)
+    violations = []
+    for violation in results.response["violations"]:
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if not _is_govuk_conditional_radio_aria_expanded(violation, node)
+        ]
+        if nodes:
+            violations.append({**violation, "nodes": nodes})
+    if not violations:
+        return
+    lines = [f"{len(violations)} accessibility violation(s) on {page.url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{violation['helpUrl']}]"
+        )
+        for node in violation["nodes"]:
+            lines.append(f"    at {node['target']}: {node.get('failureSummary', '')!r}")
+            lines.append(f"       {node['html'][:200]}")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def sign_in(page: Page, user, *, check_accessible: bool = True) -> None:
+    """Sign in through the real form at /sign-in/, as a person would: type, then press Enter."""
+    page.goto("/sign-in/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to CouncilFlow")
+    if check_accessible:
+        assert_accessible(page)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/sign-in/"))
+    expect(page.get_by_role("button", name=re.compile(r"^Sign out"))).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    """Sign out with the header's "Sign out" button."""
+    page.get_by_role("button", name=re.compile(r"^Sign out")).click()
+    expect(page).to_have_url(re.compile(r"/sign-in/"))

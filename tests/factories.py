@@ -1,0 +1,148 @@
+"""factory-boy factories. Cases and contacts are made consistent: a case's opened_at is its first
+contact's received_at, and its timeline records what happened."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from cases import roles
+from cases.models import Case, Citizen, ServiceType, TimelineEntry
+from demand.models import Contact, FailureCategory
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        _join_role(self, create, extracted)
+
+
+def _join_role(user, create: bool, role: str | None) -> None:
+    if create and role:
+        user.groups.add(Group.objects.get(name=role))
+    if create:
+        user.save()
+
+
+def _role(name: str) -> factory.PostGeneration:
+    return factory.PostGeneration(
+        lambda user, create, extracted, **kwargs: _join_role(user, create, extracted or name)
+    )
+
+
+class FrontOfficeFactory(UserFactory):
+    role = _role(roles.FRONT_OFFICE)
+
+
+class TeamLeaderFactory(UserFactory):
+    role = _role(roles.TEAM_LEADER)
+
+
+class AdministratorFactory(UserFactory):
+    role = _role(roles.ADMINISTRATOR)
+    is_staff = True
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceType
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    slug = factory.Sequence(lambda n: f"service-{n}")
+
+
+class CitizenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citizen
+
+    name = factory.Faker("name", locale="en_GB")
+    phone = factory.Sequence(lambda n: f"07700{n:06d}")
+    email = factory.Sequence(lambda n: f"citizen{n}@example.org")
+    postcode = factory.Sequence(lambda n: f"LS{n % 30 + 1} {n % 9 + 1}AB")
+
+
+def failure_category(slug: str = "progress-chasing") -> FailureCategory:
+    """The categories are seeded by a migration; tests use those."""
+    return FailureCategory.objects.get(slug=slug)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An open case with one value-demand contact; CaseFactory(closed=True) closed a day later."""
+
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    class Params:
+        closed = factory.Trait(
+            status=Case.Status.CLOSED,
+            closed_at=factory.LazyAttribute(lambda case: case.opened_at + timedelta(days=1)),
+            resolution="Replacement bin delivered.",
+        )
+
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    citizen = factory.SubFactory(CitizenFactory)
+    owner = factory.SubFactory(FrontOfficeFactory)
+    opened_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3))
+    what_matters = "I'm away from Friday."
+
+    @factory.post_generation
+    def first_contact(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        ContactFactory(case=self, received_at=self.opened_at, recorded_by=self.owner, **kwargs)
+        if self.status == Case.Status.CLOSED:
+            TimelineEntry.objects.create(
+                case=self,
+                kind=TimelineEntry.Kind.CLOSED,
+                description=self.resolution,
+                actor=self.owner,
+                occurred_at=self.closed_at,
+            )
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A contact with its timeline entry, as the logging service would record it."""
+
+    class Meta:
+        model = Contact
+        skip_postgeneration_save = True
+
+    class Params:
+        failure = factory.Trait(
+            demand=Contact.Demand.FAILURE,
+            failure_category=factory.LazyFunction(failure_category),
+            prevention_note="Tell them the collection date at the first call.",
+        )
+
+    case = factory.SubFactory(CaseFactory, first_contact=False)
+    received_at = factory.LazyAttribute(lambda contact: contact.case.opened_at)
+    channel = Contact.Channel.PHONE
+    citizen_words = "My bin wasn't collected on Tuesday, can you come back for it?"
+    recorded_by = factory.LazyAttribute(lambda contact: contact.case.owner)
+    demand = Contact.Demand.VALUE
+
+    @factory.post_generation
+    def on_timeline(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            TimelineEntry.objects.create(
+                case=self.case,
+                kind=TimelineEntry.Kind.CONTACT,
+                contact_id=self.pk,
+                description=self.citizen_words[:200],
+                actor=self.recorded_by,
+                occurred_at=self.received_at,
+            )

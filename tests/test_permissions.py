@@ -1,0 +1,116 @@
+"""Every URL × every role. Lists and detail pages share one access rule, and a person without
+the role gets a clear 403; an anonymous visitor is sent to sign in."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "front_office_owner", "front_office_other", "team_leader", "administrator"]
+SIGN_IN = "sign-in"
+
+# url name -> (case state the URL needs, expected GET outcome per role in ROLES order).
+# "login" = redirect to sign in; "admin-login" = the admin's own sign-in; a number = status.
+MATRIX = {
+    "login": (None, [200, 302, 302, 302, 302]),
+    "home": (None, ["login", 302, 302, 302, 302]),
+    "cases:list": (None, ["login", 200, 200, 200, 200]),
+    "cases:mine": (None, ["login", 200, 200, 200, 200]),
+    "cases:detail": ("open", ["login", 200, 200, 200, 200]),
+    "cases:record_step": ("open", ["login", 200, 403, 200, 403]),
+    "cases:hand_off": ("open", ["login", 200, 403, 200, 403]),
+    "cases:close": ("open", ["login", 200, 403, 200, 403]),
+    "demand:log_contact": (None, ["login", 200, 200, 200, 403]),
+    "demand:log_on_case": ("open", ["login", 200, 200, 200, 403]),
+    "demand:reopen": ("closed", ["login", 200, 403, 200, 403]),
+    "admin:index": (None, ["admin-login", "admin-login", "admin-login", "admin-login", 200]),
+}
+# POST-only URLs: GET is refused whoever asks.
+POST_ONLY = {"logout": ["login", 405, 405, 405, 405]}
+
+
+@pytest.fixture
+def people(front_office, other_front_office, team_leader, administrator):
+    return {
+        "anonymous": None,
+        "front_office_owner": front_office,
+        "front_office_other": other_front_office,
+        "team_leader": team_leader,
+        "administrator": administrator,
+    }
+
+
+def _url(name, case_state, owner):
+    from django.urls import reverse
+
+    if case_state is None:
+        return reverse(name)
+    case = CaseFactory(owner=owner, closed=case_state == "closed")
+    return reverse(name, kwargs={"reference": case.reference})
+
+
+def _check(response, expected):
+    if expected == "login":
+        assert response.status_code == 302
+        assert f"/{SIGN_IN}/" in response.url
+    elif expected == "admin-login":
+        assert response.status_code == 302
+        assert "/admin/login/" in response.url
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_get_permission_matrix(client, people, front_office, name, role):
+    case_state, outcomes = MATRIX[name]
+    url = _url(name, case_state, front_office)
+    if people[role]:
+        client.force_login(people[role])
+
+    _check(client.get(url), outcomes[ROLES.index(role)])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_post_only_urls_refuse_get(client, people, name, role):
+    from django.urls import reverse
+
+    if people[role]:
+        client.force_login(people[role])
+    _check(client.get(reverse(name)), POST_ONLY[name][ROLES.index(role)])
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+@pytest.mark.parametrize("name", ["cases:record_step", "cases:hand_off", "cases:close"])
+def test_post_permission_matches_get(client, people, front_office, name, role):
+    """A role that may not see a form may not post it either: nothing changes."""
+    case_state, outcomes = MATRIX[name]
+    url = _url(name, case_state, front_office)
+    client.force_login(people[role])
+    expected = outcomes[ROLES.index(role)]
+
+    response = client.post(url, {})
+
+    if expected == 403:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200  # the form again, with its errors
+
+
+def _all_url_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            prefix = f"{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _all_url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_matrix_covers_every_url():
+    covered = set(MATRIX) | set(POST_ONLY)
+    assert set(_all_url_names()) - covered == set()
