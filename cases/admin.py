@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from cases.models import Case, Citizen, ServiceType, TimelineEntry
+
+
+class NoDeleteAdmin(admin.ModelAdmin):
+    """Configuration that cases refer to is retired (is_active), never deleted."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ServiceType)
+class ServiceTypeAdmin(NoDeleteAdmin):
+    list_display = ["name", "slug", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ReadOnlyAdmin(NoDeleteAdmin):
+    """Cases and their timelines change only through the app's services, which record who did
+    what; the admin shows them but cannot edit or delete them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "service_type", "citizen", "owner", "status", "opened_at"]
+    list_filter = ["status", "service_type"]
+    search_fields = ["citizen__name", "citizen__postcode", "citizen__phone"]
+    date_hierarchy = "opened_at"
+    list_select_related = ["service_type", "citizen", "owner"]
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "step_kind", "actor", "occurred_at"]
+    list_filter = ["kind", "step_kind"]
+    list_select_related = ["case", "actor"]
+
+
+@admin.register(Citizen)
+class CitizenAdmin(ReadOnlyAdmin):
+    list_display = ["name", "phone", "email", "postcode"]
+    search_fields = ["name", "phone", "email", "postcode"]

@@ -1,0 +1,48 @@
+import pytest
+from django.urls import reverse
+
+from cases.models import ServiceType
+from tests.factories import CaseFactory, ServiceTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_for(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+def test_administrator_adds_a_service_type(admin_client_for):
+    response = admin_client_for.post(
+        reverse("admin:cases_servicetype_add"),
+        {"name": "Fly-tipping", "slug": "fly-tipping", "description": "", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert ServiceType.objects.filter(slug="fly-tipping", is_active=True).exists()
+
+
+def test_service_types_are_retired_not_deleted(admin_client_for):
+    service = ServiceTypeFactory()
+    url = reverse("admin:cases_servicetype_delete", args=[service.pk])
+    assert admin_client_for.post(url, {"post": "yes"}).status_code == 403
+    assert ServiceType.objects.filter(pk=service.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "model", ["cases_case", "cases_timelineentry", "cases_citizen", "demand_contact"]
+)
+def test_cases_contacts_and_timelines_cannot_be_changed_or_deleted_in_admin(
+    admin_client_for, model
+):
+    case = CaseFactory()
+    obj = {
+        "cases_case": case,
+        "cases_timelineentry": case.timeline.first(),
+        "cases_citizen": case.citizen,
+        "demand_contact": case.contacts.first(),
+    }[model]
+    delete = admin_client_for.post(reverse(f"admin:{model}_delete", args=[obj.pk]), {"post": "yes"})
+    assert delete.status_code == 403
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+    assert admin_client_for.get(reverse(f"admin:{model}_add")).status_code == 403
