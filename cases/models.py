@@ -163,6 +163,7 @@ class TimelineEntry(models.Model):
         HANDOFF = "handoff", "Handed off"
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
+        RECLASSIFIED = "reclassified", "Contact reclassified"
 
     class StepKind(models.TextChoices):
         VALUE = "value", "Value work"
@@ -216,3 +217,31 @@ class TimelineEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Timeline entries are append-only and cannot be deleted.")
+
+
+class SystemChange(models.Model):
+    """A dated note that the way the work is done changed (a new form, a new team design).
+    Charts start a new phase there."""
+
+    changed_on = models.DateField(help_text="The first day the work was done the new way.")
+    # Null: the change applies to every service.
+    service_type = models.ForeignKey(
+        ServiceType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="system_changes",
+        help_text="Leave empty for a change to every service.",
+    )
+    description = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "pk"]
+
+    def __str__(self) -> str:
+        scope = self.service_type or "all services"
+        return f"{self.changed_on:%d %B %Y}, {scope}: {self.description[:60]}"

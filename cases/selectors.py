@@ -1,11 +1,13 @@
 """Reads that need thought. Lists and detail pages share one access rule: visible_cases()."""
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases import roles
-from cases.models import Case, TimelineEntry, parse_reference
+from cases.models import Case, SystemChange, TimelineEntry, parse_reference
 
 RECENTLY_CLOSED_LIMIT = 20
 
@@ -78,3 +80,14 @@ def open_cases_of_citizen(citizen_id: int, *, service_type_id: int | None = None
         ).order_by("opened_at")
     )
     return sorted(cases, key=lambda case: case.service_type_id != service_type_id)
+
+
+def system_changes_for(service_type_ids: Sequence[int] = ()) -> list[SystemChange]:
+    """System changes that start a new phase on a chart of these services (all services when
+    none are named): those of the services, and those that apply to every service."""
+    changes = SystemChange.objects.select_related("service_type").order_by("changed_on", "pk")
+    if service_type_ids:
+        changes = changes.filter(
+            Q(service_type__isnull=True) | Q(service_type_id__in=service_type_ids)
+        )
+    return list(changes)

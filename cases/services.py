@@ -219,3 +219,20 @@ def case_reopen(
         occurred_at=reopened_at,
     )
     return locked
+
+
+@transaction.atomic
+def case_note_reclassification(
+    *, case: Case, contact_id: int, by: AbstractBaseUser, description: str
+) -> TimelineEntry:
+    """Record on the timeline that a team leader changed a contact's classification."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    _save_change(locked)
+    return TimelineEntry.objects.create(
+        case=locked,
+        kind=TimelineEntry.Kind.RECLASSIFIED,
+        contact_id=contact_id,
+        description=description,
+        actor=by,
+        occurred_at=timezone.now(),
+    )

@@ -8,7 +8,7 @@ from councilflow.forms import (
     VersionMixin,
     now_for_input,
 )
-from demand.models import Contact, FailureCategory
+from demand.models import Contact, DemandType, FailureCategory
 from demand.services import ContactDetails
 
 NEW_CASE = "new"
@@ -23,7 +23,66 @@ class CitizenSearchForm(forms.Form):
     )
 
 
-class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, forms.Form):
+def demand_type_choices(service_type: ServiceType | None) -> list:
+    """Active demand types: of one service, or of every active service grouped by service (so
+    the form works without JavaScript; a script narrows the list to the chosen service)."""
+    types = DemandType.objects.filter(is_active=True, service_type__is_active=True)
+    if service_type is not None:
+        return [("", "Choose what they asked for")] + [
+            (str(t.pk), t.name) for t in types.filter(service_type=service_type)
+        ]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for demand_type in types.select_related("service_type").order_by("service_type__name", "name"):
+        groups.setdefault(demand_type.service_type.name, []).append(
+            (str(demand_type.pk), demand_type.name)
+        )
+    return [("", "Choose what they asked for"), *groups.items()]
+
+
+class ClassificationForm(forms.Form):
+    """Value or failure demand, and of what kind: when a contact is logged or reviewed."""
+
+    demand = forms.ChoiceField(
+        label="Value or failure demand?",
+        choices=Contact.Demand.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Value demand asks for what the service is for. Failure demand is caused by our "
+            "failure to do something, or to do it right."
+        ),
+        error_messages={"required": "Choose value demand or failure demand."},
+    )
+    demand_type = forms.ChoiceField(
+        label="What did they ask for?",
+        required=False,
+        help_text="The council's own list of what citizens ask this service for.",
+    )
+    failure_category = forms.ModelChoiceField(
+        label="What kind of failure demand?",
+        queryset=FailureCategory.objects.filter(is_active=True),
+        required=False,
+        empty_label="Choose a kind",
+        error_messages={"invalid_choice": "Choose a kind of failure demand from the list."},
+    )
+    prevention_note = forms.CharField(
+        label="Could it have been prevented, and how? (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+    def clean_demand_type(self) -> DemandType | None:
+        chosen = self.cleaned_data.get("demand_type")
+        return DemandType.objects.filter(pk=chosen).first() if chosen else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("demand") == Contact.Demand.FAILURE and not cleaned.get("failure_category"):
+            self.add_error("failure_category", "Choose the kind of failure demand.")
+        return cleaned
+
+
+class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, ClassificationForm):
     """What the citizen said and how we classify it: shared by every way of logging a contact."""
 
     citizen_words = forms.CharField(
@@ -45,39 +104,11 @@ class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, forms.Form):
         help_text="Change this for a letter or email that arrived earlier.",
         what="The time the contact was received",
     )
-    demand = forms.ChoiceField(
-        label="Value or failure demand?",
-        choices=Contact.Demand.choices,
-        widget=forms.RadioSelect,
-        help_text=(
-            "Value demand asks for what the service is for. Failure demand is caused by our "
-            "failure to do something, or to do it right."
-        ),
-        error_messages={"required": "Choose value demand or failure demand."},
-    )
-    failure_category = forms.ModelChoiceField(
-        label="What kind of failure demand?",
-        queryset=FailureCategory.objects.filter(is_active=True),
-        required=False,
-        empty_label="Choose a kind",
-        error_messages={"invalid_choice": "Choose a kind of failure demand from the list."},
-    )
-    prevention_note = forms.CharField(
-        label="Could it have been prevented, and how? (optional)",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=5000,
-    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, service_type: ServiceType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_at"].initial = now_for_input
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("demand") == Contact.Demand.FAILURE and not cleaned.get("failure_category"):
-            self.add_error("failure_category", "Choose the kind of failure demand.")
-        return cleaned
+        self.fields["demand_type"].choices = demand_type_choices(service_type)
 
     def contact_details(self) -> ContactDetails:
         data = self.cleaned_data
@@ -88,6 +119,7 @@ class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, forms.Form):
             demand=data["demand"],
             failure_category=data.get("failure_category"),
             prevention_note=data.get("prevention_note", ""),
+            demand_type=data.get("demand_type"),
         )
 
 
@@ -204,3 +236,90 @@ class LogContactForm(ContactDetailsForm):
 
     def resolution_text(self) -> str:
         return self.cleaned_data["resolution"] if self.cleaned_data.get("resolved_now") else ""
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DemandFilterForm(forms.Form):
+    """Period, services and channels, as query parameters (`from`, `to` as ISO dates, `service`
+    as slugs, `channel`), shared by the demand pages and the CSV export."""
+
+    service = forms.ModelMultipleChoiceField(
+        label="Services",
+        queryset=ServiceType.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: all services.",
+        error_messages={"invalid_choice": "“%(value)s” is not a service."},
+    )
+    channel = forms.MultipleChoiceField(
+        label="Channels",
+        choices=Contact.Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: all channels.",
+        error_messages={"invalid_choice": "“%(value)s” is not a channel."},
+    )
+
+    def __init__(self, data=None, *, default_period: tuple, **kwargs):
+        super().__init__(data, **kwargs)
+        start, end = default_period
+        date_errors = {"invalid": "Enter a real date, like 2026-03-31."}
+        # "from" is a Python keyword, so these two fields are added here rather than declared.
+        self.fields = {
+            "from": forms.DateField(
+                label="From",
+                widget=DateInput,
+                initial=start,
+                required=False,
+                error_messages=date_errors,
+            ),
+            "to": forms.DateField(
+                label="To",
+                widget=DateInput,
+                initial=end,
+                required=False,
+                error_messages=date_errors,
+            ),
+            **self.fields,
+        }
+        self.default_period = default_period
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("from") or self.default_period[0]
+        end = cleaned.get("to") or self.default_period[1]
+        if "from" not in self.errors and "to" not in self.errors and start > end:
+            self.add_error("to", "The end of the period must be on or after its start.")
+        cleaned["from"], cleaned["to"] = start, end
+        return cleaned
+
+    def filters(self):
+        from demand.selectors import DemandFilters
+
+        if not self.is_valid():
+            start, end = self.default_period
+            return DemandFilters(start=start, end=end)
+        data = self.cleaned_data
+        return DemandFilters(
+            start=data["from"],
+            end=data["to"],
+            services=tuple(data["service"]),
+            channels=tuple(data["channel"]),
+        )
+
+
+class ReclassifyForm(GovukFormMixin, ClassificationForm):
+    """A team leader's review of how a contact was classified. The words are not editable."""
+
+    autofocus_field = "demand"
+
+    def __init__(self, *args, contact: Contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demand_type"].choices = demand_type_choices(contact.case.service_type)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from cases.models import Case
+from cases.models import Case, ServiceType
 
 
 class FailureCategory(models.Model):
@@ -18,6 +18,28 @@ class FailureCategory(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "failure categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemandType(models.Model):
+    """What citizens ask a service for, in their terms: 'report a missed collection'.
+    Configured by admins per service type; retired, never deleted."""
+
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="demand_types"
+    )
+    name = models.CharField(max_length=200, help_text="In the citizens' own terms.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["service_type__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_type", "name"], name="demand_type_unique_per_service"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -45,6 +67,10 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="recorded_contacts"
     )
     demand = models.CharField(max_length=10, choices=Demand.choices)
+    # What a value-demand contact asked for, from its service's demand types.
+    demand_type = models.ForeignKey(
+        DemandType, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
     failure_category = models.ForeignKey(
         FailureCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
     )
@@ -57,6 +83,10 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        permissions = [
+            ("reclassify_contact", "Can change a contact's classification after review"),
+            ("study_demand", "Can study demand: overview, charts and export"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="contact_failure_has_category",
@@ -64,6 +94,10 @@ class Contact(models.Model):
                 | Q(demand="failure", failure_category__isnull=False),
             ),
             models.CheckConstraint(name="contact_words_not_empty", condition=~Q(citizen_words="")),
+            models.CheckConstraint(
+                name="contact_demand_type_only_for_value",
+                condition=Q(demand="value") | Q(demand_type__isnull=True),
+            ),
         ]
         indexes = [
             # A case's contacts in time order (case page, "my cases" last contact).

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from cases import services as case_services
 from cases.models import Case, Citizen, ServiceType
-from demand.models import Contact, FailureCategory
+from demand.models import Contact, DemandType, FailureCategory
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,9 @@ class ContactDetails:
     demand: str
     failure_category: FailureCategory | None = None
     prevention_note: str = ""
+    demand_type: DemandType | None = None
 
-    def validate(self) -> None:
+    def validate(self, *, service_type: ServiceType) -> None:
         errors: dict[str, str] = {}
         if not self.citizen_words.strip():
             errors["citizen_words"] = "Enter what the citizen said, in their words."
@@ -38,6 +39,14 @@ class ContactDetails:
             errors["demand"] = "Choose value demand or failure demand."
         elif self.demand == Contact.Demand.FAILURE and self.failure_category is None:
             errors["failure_category"] = "Choose the kind of failure demand."
+        elif self.demand == Contact.Demand.VALUE:
+            if self.demand_type is not None and self.demand_type.service_type_id != service_type.pk:
+                errors["demand_type"] = f"Choose what they asked {service_type} for."
+            elif (
+                self.demand_type is None
+                and service_type.demand_types.filter(is_active=True).exists()
+            ):
+                errors["demand_type"] = "Choose what the citizen asked for."
         if errors:
             raise ValidationError(errors)
 
@@ -58,6 +67,7 @@ def _create_contact(
         citizen_words=details.citizen_words,
         recorded_by=by,
         demand=details.demand,
+        demand_type=None if is_failure else details.demand_type,
         failure_category=details.failure_category if is_failure else None,
         prevention_note=details.prevention_note if is_failure else "",
         is_one_stop=is_one_stop,
@@ -118,7 +128,7 @@ def contact_log_new_case(
     resolution, the need was met there and then: a one-stop case, opened and closed at once.
     Without a known citizen, any details given in new_citizen record a new one; none at all is
     an anonymous contact."""
-    details.validate()
+    details.validate(service_type=service_type)
     if citizen is None and new_citizen and any(value.strip() for value in new_citizen.values()):
         citizen = case_services.citizen_create(**new_citizen)
     case = case_services.case_open(
@@ -158,7 +168,7 @@ def contact_log_on_case(
 ) -> Contact:
     """Another contact about an existing case (a repeat, a chase, more information). Anyone may
     log it; resolving the case with it is a change only its owner or a team leader may make."""
-    details.validate()
+    details.validate(service_type=case.service_type)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_open:
         raise ValidationError(
@@ -189,7 +199,7 @@ def contact_reopen_case(
 ) -> Contact:
     """Reopen a closed case, only ever with the new contact that says why. The clock's start
     stays at the first contact; the end will move to the next closure."""
-    details.validate()
+    details.validate(service_type=case.service_type)
     case_services.case_reopen(
         case=case,
         by=by,
@@ -200,3 +210,55 @@ def contact_reopen_case(
     return _create_contact(
         case=case, by=by, details=details, is_one_stop=False, submission_token=submission_token
     )
+
+
+def _classification(contact: Contact) -> str:
+    if contact.demand == Contact.Demand.FAILURE:
+        return f"failure demand ({contact.failure_category})"
+    return f"value demand ({contact.demand_type})" if contact.demand_type else "value demand"
+
+
+@transaction.atomic
+def contact_reclassify(
+    *,
+    contact: Contact,
+    by: AbstractBaseUser,
+    demand: str,
+    failure_category: FailureCategory | None = None,
+    demand_type: DemandType | None = None,
+    prevention_note: str | None = None,
+) -> Contact:
+    """A team leader's review changes how a contact is classified. The citizen's words are never
+    changed; the case's timeline records who changed what, when, old → new."""
+    if not by.has_perm("demand.reclassify_contact"):
+        raise PermissionDenied("Only a team leader can reclassify a contact.")
+    contact = (
+        Contact.objects.select_for_update()
+        .select_related("case__service_type", "failure_category", "demand_type")
+        .get(pk=contact.pk)
+    )
+    details = ContactDetails(
+        citizen_words=contact.citizen_words,
+        channel=contact.channel,
+        received_at=contact.received_at,
+        demand=demand,
+        failure_category=failure_category,
+        demand_type=demand_type,
+    )
+    details.validate(service_type=contact.case.service_type)
+    before, note_before = _classification(contact), contact.prevention_note
+    is_failure = demand == Contact.Demand.FAILURE
+    contact.demand = demand
+    contact.failure_category = failure_category if is_failure else None
+    contact.demand_type = None if is_failure else demand_type
+    if prevention_note is not None:
+        contact.prevention_note = prevention_note if is_failure else ""
+    after = _classification(contact)
+    if before == after and contact.prevention_note == note_before:
+        raise ValidationError("That is how the contact is already classified.", code="unchanged")
+    description = f"{before} → {after}" if before != after else "prevention note changed"
+    contact.save(update_fields=["demand", "failure_category", "demand_type", "prevention_note"])
+    case_services.case_note_reclassification(
+        case=contact.case, contact_id=contact.pk, by=by, description=description
+    )
+    return contact

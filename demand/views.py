@@ -110,7 +110,7 @@ def _log(request: HttpRequest, form: LogContactForm, citizen: Citizen | None):
 def log_contact_on_case(request: HttpRequest, reference: str) -> HttpResponse:
     """Anyone in the front office may log another contact on any open case."""
     case = selectors.get_visible_case(request.user, reference)
-    form = CaseContactForm(request.POST or None)
+    form = CaseContactForm(request.POST or None, service_type=case.service_type)
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_log_on_case(
@@ -139,7 +139,9 @@ def reopen_case(request: HttpRequest, reference: str) -> HttpResponse:
             {"exception": "Only the case owner or a team leader can reopen this case."},
             status=403,
         )
-    form = ReopenForm(request.POST or None, initial={"version": case.version})
+    form = ReopenForm(
+        request.POST or None, initial={"version": case.version}, service_type=case.service_type
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_reopen_case(

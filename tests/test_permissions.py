@@ -26,6 +26,14 @@ MATRIX = {
     "demand:log_on_case": ("open", ["login", 200, 200, 200, 403]),
     "demand:reopen": ("closed", ["login", 200, 403, 200, 403]),
     "admin:index": (None, ["admin-login", "admin-login", "admin-login", "admin-login", 200]),
+    # Studying demand is for team leaders.
+    "demand:overview": (None, ["login", 403, 403, 200, 403]),
+    "demand:contacts": (None, ["login", 403, 403, 200, 403]),
+    "demand:contacts_csv": (None, ["login", 403, 403, 200, 403]),
+    "demand:failure_over_time": (None, ["login", 403, 403, 200, 403]),
+    "demand:predictability": (None, ["login", 403, 403, 200, 403]),
+    "demand:pareto": (None, ["login", 403, 403, 200, 403]),
+    "demand:reclassify": ("contact", ["login", 403, 403, 200, 403]),
 }
 # POST-only URLs: GET is refused whoever asks.
 POST_ONLY = {"logout": ["login", 405, 405, 405, 405]}
@@ -48,6 +56,8 @@ def _url(name, case_state, owner):
     if case_state is None:
         return reverse(name)
     case = CaseFactory(owner=owner, closed=case_state == "closed")
+    if case_state == "contact":
+        return reverse(name, kwargs={"pk": case.contacts.get().pk})
     return reverse(name, kwargs={"reference": case.reference})
 
 

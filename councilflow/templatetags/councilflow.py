@@ -78,3 +78,11 @@ def timeuntil_days(end: datetime | None, start: datetime | None) -> str:
     if not end or not start:
         return ""
     return days(end - start)
+
+
+@register.filter
+def percent(value: float | None, places: int = 0) -> str:
+    """0.5734 -> '57%'."""
+    if value is None:
+        return "–"
+    return f"{100 * value:.{int(places)}f}%"

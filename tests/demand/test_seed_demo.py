@@ -16,9 +16,9 @@ from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from cases import roles
-from cases.models import Case, Citizen, ServiceType, TimelineEntry
+from cases.models import Case, Citizen, ServiceType, SystemChange, TimelineEntry
 from demand.management.commands.seed_demo import DEFAULT_CONTACTS, REDESIGN_DAYS_AGO
-from demand.models import Contact
+from demand.models import Contact, DemandType
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +269,19 @@ def test_refuses_to_run_with_debug_off_unless_allowed():
     with pytest.raises(CommandError, match="refuses to run with DEBUG off"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not Contact.objects.exists()
+
+
+def test_value_contacts_have_their_services_demand_types(output):
+    value = Contact.objects.filter(demand=Contact.Demand.VALUE)
+    assert value.exists()
+    assert not value.filter(demand_type__isnull=True).exists()
+    assert not value.exclude(demand_type__service_type=F("case__service_type")).exists()
+    assert not Contact.objects.filter(demand=Contact.Demand.FAILURE, demand_type__isnull=False)
+    for service in ServiceType.objects.all():
+        assert DemandType.objects.filter(service_type=service, is_active=True).count() >= 3
+
+
+def test_the_redesign_is_recorded_as_a_system_change(output):
+    change = SystemChange.objects.get()
+    assert change.service_type.slug == "housing-repair"
+    assert change.changed_on == timezone.localdate() - timedelta(days=REDESIGN_DAYS_AGO)

@@ -30,11 +30,12 @@ from cases.models import (
     Case,
     Citizen,
     ServiceType,
+    SystemChange,
     TimelineEntry,
     normalise_phone,
     normalise_postcode,
 )
-from demand.models import Contact, FailureCategory
+from demand.models import Contact, DemandType, FailureCategory
 
 DEMO_PASSWORD = "councilflow-demo"  # published on purpose: these are demo logins
 DEFAULT_CONTACTS = 1500
@@ -234,6 +235,7 @@ class Flow:
 class Need:
     """One thing citizens ask a service for: their words, and how the need was met."""
 
+    demand_type: str  # the council's name for it, in the citizens' terms
     words: str
     resolution: str
     one_stop: str = ""  # how it was met in the first contact, where that can happen
@@ -307,14 +309,17 @@ MISSED_BIN = Service(
     ),
     needs=(
         Need(
+            "Report a missed collection",
             "My bin wasn't emptied on {day}, the whole street was done but not us.",
             "Crew returned and emptied the bin the next working day.",
         ),
         Need(
+            "Report a missed collection",
             "The green bin's still full at the end of the drive. It was out by seven like always.",
             "Return collection done; the citizen confirmed the green bin was emptied.",
         ),
         Need(
+            "Report a missed collection",
             "You've missed our recycling again this fortnight. It's overflowing and the foxes "
             "have been at it.",
             "Recycling emptied on a return visit; the round sheet corrected so the house isn't "
@@ -322,29 +327,35 @@ MISSED_BIN = Service(
             matters=("The foxes get into it if it's left out.",),
         ),
         Need(
+            "Report a missed collection",
             "Bin men came down the road this morning but skipped number 14, that's us.",
             "Crew returned and emptied the bin; number 14 added to the crew's notes.",
         ),
         Need(
+            "Report a missed collection",
             "I put the brown garden waste bin out last night and it's still sitting there.",
             "Garden waste bin emptied on a return visit; the subscription checked and paid up.",
         ),
         Need(
+            "Report a missed communal collection",
             "The communal bins at our flats haven't been emptied since last week and it's "
             "starting to smell.",
             "Communal bins emptied; the caretaker will unlock the bin store on collection day.",
         ),
         Need(
+            "Report a missed assisted collection",
             "I'm ringing for my mum, she's 84 and has an assisted collection, and her bin's not "
             "been taken.",
             "Bin emptied and put back; the assisted collection is back on the round sheet.",
             matters=("My mum can't wheel the bin back up the drive herself.",),
         ),
         Need(
+            "Report a missed collection",
             "Black bin not collected on {day}. Was it because the lid wasn't shut? It was shut.",
             "Crew returned and emptied the black bin; the crew's 'lid open' note was wrong.",
         ),
         Need(
+            "Report a missed collection",
             "They did next door's bin and walked straight past ours.",
             "Crew returned and emptied the bin the next working day.",
         ),
@@ -432,28 +443,34 @@ BULKY_WASTE = Service(
     ),
     needs=(
         Need(
+            "Ask what a collection costs",
             "I need an old three-piece suite taking away, how much is it?",
             "Three-piece suite collected on the booked day.",
             matters=("The new sofa arrives on Saturday and the old one has to be gone by then.",),
         ),
         Need(
+            "Book a collection of electrical items",
             "Can you collect a fridge freezer? It's stopped working and it's in the way.",
             "Fridge freezer collected; the citizen confirmed the area was left clear.",
         ),
         Need(
+            "Book a house-clearance collection",
             "I'm clearing my dad's house and there's a wardrobe, a bed and two armchairs to go.",
             "Wardrobe, bed and armchairs collected in one visit.",
             matters=("I'm only up from London until Sunday to clear Dad's house.",),
         ),
         Need(
+            "Book a collection of electrical items",
             "I'd like to book a collection for a mattress and a broken washing machine.",
             "Mattress and washing machine collected on the booked day.",
         ),
         Need(
+            "Book a collection of household items",
             "We've had a new kitchen fitted and the old cupboards need taking.",
             "Kitchen units collected.",
         ),
         Need(
+            "Book a collection of household items",
             "Can you take an old cooker and a kid's bike? They're in the front garden.",
             "Cooker and bike collected from the front garden.",
         ),
@@ -525,33 +542,39 @@ COUNCIL_TAX_MOVE = Service(
     ),
     needs=(
         Need(
+            "Tell us I'm moving within the area",
             "I'm moving house on the 28th, from Beech Grove to a flat on Station Road.",
             "Address changed from the moving date; closing bill and new bill issued.",
             one_stop="Change of address made on the call; new bill and direct debit confirmed "
             "while the citizen waited.",
         ),
         Need(
+            "Tell us I've moved into the area",
             "I've just moved into the borough and need to set up council tax.",
             "New account set up from the moving-in date, with a direct debit.",
             one_stop="Account set up on the call from the moving-in date; the first instalment "
             "date read out.",
         ),
         Need(
+            "Ask for a single person discount",
             "My son's moved out, so it's just me now. Does that change anything?",
             "Single person discount applied from the date the son moved out; new bill sent.",
             one_stop="Single person discount applied on the call and the new instalments read out.",
             matters=("I'm on a pension, every bit helps.",),
         ),
         Need(
+            "Tell us I've moved out of the area",
             "We've moved out of our rented house and I want to close the council tax account.",
             "Account closed on the moving date and the overpayment refunded.",
             one_stop="Account closed on the call from the moving date; the refund confirmed.",
         ),
         Need(
+            "Tell us I'm moving within the area",
             "I'm moving in with my partner and we need to sort the council tax for both places.",
             "Old account closed and the partner's account changed to joint names from the move.",
         ),
         Need(
+            "Tell us I'm moving within the area",
             "I filled in the moving form online but it didn't ask for my new address.",
             "New address added from the form's moving date; the closing bill sent to it.",
             one_stop="Took the new address on the call and sent the closing bill to it.",
@@ -630,32 +653,38 @@ POTHOLE = Service(
     ),
     needs=(
         Need(
+            "Report a pothole on a road",
             "There's a massive pothole on Meadow Lane by the bus stop, cars are swerving round it.",
             "Meadow Lane pothole inspected and filled; the reporter told the date it was done.",
         ),
         Need(
+            "Report a pothole on a road",
             "Pothole outside the school on Chapel Street, it's full of water so you can't see how "
             "deep it is.",
             "Made safe the day after inspection; permanently patched in the half-term holiday.",
             matters=("The children cross there every morning.",),
         ),
         Need(
+            "Report a pothole that caused an injury",
             "My daughter came off her bike in a pothole on Mill Lane. Someone needs to look at it.",
             "Mill Lane pothole inspected and repaired; a claim form sent to the family.",
             matters=("My daughter cycles to school down that road.",),
         ),
         Need(
+            "Report a road breaking up",
             "The road's breaking up at the junction of Station Road and Highfield Road.",
             "Inspected: below the intervention depth, so added to the resurfacing programme and "
             "the reporter told why.",
         ),
         Need(
+            "Report a damaged pavement",
             "There's a hole in the pavement on Victoria Terrace, my neighbour's mobility scooter "
             "nearly tipped.",
             "Victoria Terrace pavement repaired; the reporter told it was done.",
             matters=("My neighbour uses a mobility scooter on that pavement.",),
         ),
         Need(
+            "Report a pothole on a road",
             "Three potholes in a row on Oakwood Drive, you can hear every car bang through them.",
             "All three Oakwood Drive potholes filled in one visit.",
         ),
@@ -762,15 +791,18 @@ HOUSING_REPAIR = Service(
     ),
     needs=(
         Need(
+            "Report a leak or plumbing fault",
             "The kitchen tap's been dripping for weeks and now it won't turn off properly.",
             "Kitchen tap replaced; it turns off properly now.",
         ),
         Need(
+            "Report damp and mould",
             "There's black mould all up the bedroom wall and my little girl's got a cough.",
             "Mould treated, the cause found (a blocked air brick) and an extractor fan fitted.",
             matters=("There's a baby in the house and the damp is on her bedroom wall.",),
         ),
         Need(
+            "Report no heating or hot water",
             "The boiler keeps cutting out and we've had no hot water since {day}.",
             "Boiler part fitted; the heating and hot water are back on.",
             one_stop="Talked the tenant through resetting the boiler; the hot water came back on "
@@ -778,24 +810,29 @@ HOUSING_REPAIR = Service(
             matters=("The heating's off and I'm 79.",),
         ),
         Need(
+            "Report a door or window that won't lock",
             "The back door won't lock, the frame's rotten. I don't feel safe.",
             "New back door frame fitted and the lock working.",
             matters=("I live on my own and I don't feel safe at night.",),
         ),
         Need(
+            "Report a leak or plumbing fault",
             "Water's coming through the bathroom ceiling from the flat above.",
             "Leak from the flat above traced and fixed; the ceiling made good.",
         ),
         Need(
+            "Report a leak or plumbing fault",
             "The toilet won't flush and we've only got the one.",
             "Toilet cistern mechanism replaced; it flushes properly.",
         ),
         Need(
+            "Report an electrical fault",
             "Half the sockets in the living room have stopped working.",
             "Faulty socket circuit repaired and tested by the electrician.",
             one_stop="Talked the tenant through resetting the trip switch; the sockets work again.",
         ),
         Need(
+            "Report a door or window that won't lock",
             "The window in the front bedroom won't close, it's freezing at night.",
             "Window hinge replaced; the window closes and locks.",
         ),
@@ -896,6 +933,10 @@ class DemoGenerator:
         self.taker_weights = list(TAKER_WEIGHTS.values())
         self.service_types = {
             service.slug: ServiceType.objects.get(slug=service.slug) for service in SERVICES
+        }
+        self.demand_types = {
+            (demand_type.service_type.slug, demand_type.name): demand_type
+            for demand_type in DemandType.objects.select_related("service_type")
         }
         self.categories = {category.slug: category for category in FailureCategory.objects.all()}
         missing = set(FOLLOW_UP_CATEGORIES) - set(self.categories)
@@ -1035,6 +1076,7 @@ class DemoGenerator:
                 citizen_words=self._words(value_pool, service, when),
                 recorded_by=by,
                 demand=Contact.Demand.VALUE,
+                demand_type=self.demand_types[(service.slug, self.need.demand_type)],
                 is_one_stop=one_stop,
             )
         pool = service.failure_words.get(category, ()) + GENERIC_FAILURE_WORDS[category]
@@ -1082,6 +1124,7 @@ class DemoGenerator:
         citizen = self._citizen(service)
         self.used_words = set()
         need = rng.choice(service.needs)
+        self.need = need  # value contacts on this case ask for what this need is
         one_stop_resolutions = (need.one_stop,) if need.one_stop else service.one_stop_resolutions
         one_stop = (
             not long_running
@@ -1336,10 +1379,27 @@ class Command(BaseCommand):
             )
             with transaction.atomic():
                 self._contacts(users, total, random.Random(f"{SEED}-{existing}"))
+                if not has_data:
+                    self._system_change(users)
             seconds = (timezone.now() - started).total_seconds()
             self.stdout.write(f"Done in {seconds:.1f} s.")
         self._print_logins()
         self._print_summary()
+
+    def _system_change(self, users: dict) -> None:
+        """The dated note that Housing repair's work was redesigned: its charts' new phase."""
+        changed_on = timezone.localdate() - timedelta(days=REDESIGN_DAYS_AGO)
+        SystemChange.objects.get_or_create(
+            service_type=ServiceType.objects.get(slug=REDESIGNED_SERVICE),
+            changed_on=changed_on,
+            defaults={
+                "description": (
+                    "Repairs redesigned: the person who takes the call books the repair "
+                    "directly into the trades' diaries, with no back-office inspection."
+                ),
+                "recorded_by": users["teamleader"],
+            },
+        )
 
     def _users(self) -> dict:
         User = get_user_model()
@@ -1388,10 +1448,12 @@ class Command(BaseCommand):
 
     def _service_types(self) -> None:
         for service in SERVICES:
-            ServiceType.objects.get_or_create(
+            service_type, _ = ServiceType.objects.get_or_create(
                 slug=service.slug,
                 defaults={"name": service.name, "description": service.description},
             )
+            for name in dict.fromkeys(need.demand_type for need in service.needs):
+                DemandType.objects.get_or_create(service_type=service_type, name=name)
 
     def _contacts(self, users: dict, total: int, rng: random.Random) -> None:
         staff = [users[user.username] for user in DEMO_USERS if user.role == roles.FRONT_OFFICE]

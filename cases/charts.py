@@ -1,0 +1,93 @@
+"""Turn an XmR chart (cases.spc) into what pages show: the JSON a chart script draws, the rows
+of the table beside it, and the capability statement in words. No target lines, ever."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from cases import spc
+
+RULE_NAMES = {
+    spc.OUTSIDE: "outside the limits",
+    spc.SHIFT: "shift: 7 or more on one side",
+    spc.TREND: "trend: 7 or more rising or falling",
+    spc.TWO_OF_THREE: "2 of 3 near a limit",
+}
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """What the page knows about a point besides its value."""
+
+    label: str  # x-axis label: a case reference, "w/c 4 May 2026", a date
+    href: str | None = None
+    tooltip: str | None = None
+
+
+def phase_starts(moments: Sequence[date], change_dates: Sequence[date]) -> list[int]:
+    """Indices where a new phase starts: the first point on or after each system change."""
+    starts = []
+    for changed_on in sorted(change_dates):
+        index = next((i for i, moment in enumerate(moments) if moment >= changed_on), None)
+        if index is not None and index > 0 and index not in starts:
+            starts.append(index)
+    return starts
+
+
+def _round(value: float | None, places: int = 3) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def chart_spec(
+    chart: spc.Chart,
+    points: Sequence[ChartPoint],
+    *,
+    title: str,
+    unit: str,
+    changes: Sequence[tuple[int, str]] = (),
+) -> dict:
+    """The JSON contract static/js/charts.mjs draws (kind "xmr")."""
+    return {
+        "kind": "xmr",
+        "title": title,
+        "unit": unit,
+        "lower_is_better": chart.lower_is_better,
+        "points": [
+            {
+                "x": extra.label,
+                "y": _round(point.value),
+                "signal": point.label,
+                "rules": list(point.rules),
+                "phase": point.phase,
+                "mr": _round(point.moving_range),
+                "href": extra.href,
+                "tooltip": extra.tooltip or f"{extra.label}: {point.value:g} {unit}",
+            }
+            for point, extra in zip(chart.points, points, strict=True)
+        ],
+        "phases": [
+            {
+                "start": phase.start,
+                "end": phase.end,
+                "centre_line": _round(phase.centre_line),
+                "upper_limit": _round(phase.upper_limit),
+                "lower_limit": _round(phase.lower_limit),
+                "upper_range_limit": _round(phase.upper_range_limit),
+                "mr_bar": _round(phase.mr_bar),
+                "provisional": phase.is_provisional,
+            }
+            for phase in chart.phases
+        ],
+        "changes": [{"index": index, "label": label} for index, label in changes],
+    }
+
+
+def rules_in_words(rules: Sequence[int]) -> str:
+    return "; ".join(RULE_NAMES[rule] for rule in rules)
+
+
+def predictable_range(phase: spc.Phase, *, places: int = 1) -> tuple[float, float] | None:
+    """The range the phase predictably delivers: its natural process limits (lower floored)."""
+    if not phase.has_limits:
+        return None
+    return round(phase.lower_limit, places), round(phase.upper_limit, places)

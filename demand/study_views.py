@@ -1,0 +1,432 @@
+"""Team leaders study demand: what citizens ask for, how much is failure demand, and why."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import spc
+from cases.charts import ChartPoint, chart_spec, phase_starts, predictable_range, rules_in_words
+from cases.models import ServiceType, format_reference
+from cases.selectors import system_changes_for
+from demand import selectors, services
+from demand.forms import DemandFilterForm, ReclassifyForm
+from demand.models import Contact, DemandType, FailureCategory
+
+STUDY = "demand.study_demand"
+CONTACTS_PER_PAGE = 50
+STUDY_PAGES = [
+    ("demand:overview", "Overview"),
+    ("demand:failure_over_time", "Failure demand over time"),
+    ("demand:pareto", "Failure demand by kind"),
+    ("demand:predictability", "Predictability of demand"),
+    ("demand:contacts", "Contacts"),
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _filter_form(request: HttpRequest) -> DemandFilterForm:
+    return DemandFilterForm(request.GET, default_period=selectors.last_full_weeks())
+
+
+def _context(request: HttpRequest, form: DemandFilterForm, **extra) -> dict:
+    filters = form.filters()
+    return {
+        "form": form,
+        "filters": filters,
+        "filter_query": urlencode(filters.params()),
+        "unserviced_query": urlencode([p for p in filters.params() if p[0] != "service"]),
+        "nav_section": "demand",
+        "study_pages": STUDY_PAGES,
+        **extra,
+    }
+
+
+@require_GET
+@permission_required(STUDY, raise_exception=True)
+def overview(request: HttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    filters = form.filters()
+    return render(
+        request,
+        "demand/overview.html",
+        _context(request, form, overview=selectors.demand_overview(filters)),
+    )
+
+
+def _drilldown(request: HttpRequest) -> tuple[selectors.Drilldown, str]:
+    """Which contacts behind a number the link asked for, and that in words."""
+    demand = request.GET.get("demand", "")
+    demand = demand if demand in Contact.Demand.values else ""
+    category = FailureCategory.objects.filter(slug=request.GET.get("category") or None).first()
+    type_id = request.GET.get("type", "")
+    demand_type = DemandType.objects.filter(pk=type_id).first() if type_id.isdigit() else None
+    channel = request.GET.get("by_channel", "")
+    channel = channel if channel in Contact.Channel.values else ""
+    drill = selectors.Drilldown(
+        demand=demand,
+        category=category,
+        demand_type=demand_type,
+        untyped=type_id == "none",
+        channel=channel,
+    )
+    words = [
+        Contact.Demand(demand).label if demand else "",
+        f"failure demand: {category}" if category else "",
+        f"“{demand_type}”" if demand_type else "",
+        "value demand with no demand type" if drill.untyped else "",
+        f"by {Contact.Channel(channel).label.lower()}" if channel else "",
+    ]
+    return drill, ", ".join(word for word in words if word) or "All contacts"
+
+
+@require_GET
+@permission_required(STUDY, raise_exception=True)
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """The contacts behind a number: the citizens' words, case and classification."""
+    form = _filter_form(request)
+    drill, described = _drilldown(request)
+    contacts = selectors.contacts_for_reading(drill.apply(form.filters().contacts()))
+    page = Paginator(contacts, CONTACTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "demand/contact_list.html",
+        _context(
+            request,
+            form,
+            page=page,
+            described=described,
+            query_string=query.urlencode(),
+            can_reclassify=request.user.has_perm("demand.reclassify_contact"),
+        ),
+    )
+
+
+def _change_marks(points_dates, filters) -> tuple[list[int], list[tuple[int, str]]]:
+    changes = system_changes_for(filters.service_ids)
+    starts = phase_starts(points_dates, [change.changed_on for change in changes])
+    marks = []
+    for change in changes:
+        index = next((i for i, day in enumerate(points_dates) if day >= change.changed_on), None)
+        if index:
+            marks.append((index, f"{change.description} ({change.changed_on:%-d %B %Y})"))
+    return starts, marks
+
+
+def _xmr_context(chart: spc.Chart, points: list[ChartPoint], rows_extra: list, **spec) -> dict:
+    return {
+        "chart": chart,
+        "spec": chart_spec(chart, points, **spec),
+        "rows": [
+            {
+                "point": point,
+                "extra": extra,
+                "more": more,
+                "phase": chart.phase_of(point),
+                "rules_text": rules_in_words(point.rules),
+            }
+            for point, extra, more in zip(chart.points, points, rows_extra, strict=True)
+        ],
+        "latest_phase": chart.phases[-1] if chart.phases else None,
+        "since": points[chart.phases[-1].start].label if chart.phases else "",
+    }
+
+
+@require_GET
+@permission_required(STUDY, raise_exception=True)
+def failure_over_time(request: HttpRequest) -> HttpResponse:
+    """Weekly failure-demand share on an XmR chart, phases at system changes."""
+    form = _filter_form(request)
+    filters = form.filters()
+    weeks = selectors.weekly_failure_counts(filters)
+    mondays = [week for week, _, _ in weeks]
+    starts, marks = _change_marks(mondays, filters)
+    shares = [100 * failure / total for _, total, failure in weeks]
+    chart = spc.xmr(shares, phase_starts=starts)
+    points = [
+        ChartPoint(
+            label=f"w/c {week:%-d %b %Y}",
+            tooltip=f"w/c {week:%-d %b %Y}: {share:.1f}% ({failure} of {total})",
+        )
+        for (week, total, failure), share in zip(weeks, shares, strict=True)
+    ]
+    context = _xmr_context(
+        chart,
+        points,
+        [{"total": total, "failure": failure, "week": week} for week, total, failure in weeks],
+        title="Failure demand as a share of all contacts, by week",
+        unit="%",
+        changes=marks,
+    )
+    return render(request, "demand/failure_over_time.html", _context(request, form, **context))
+
+
+def _volume_subject(request: HttpRequest) -> tuple[selectors.VolumeSubject, str]:
+    choice = request.GET.get("subject", "")
+    kind, _, key = choice.partition(":")
+    if kind == "demand" and key in Contact.Demand.values:
+        return selectors.VolumeSubject(demand=key), choice
+    if kind == "service":
+        service = ServiceType.objects.filter(slug=key).first()
+        if service:
+            return selectors.VolumeSubject(service=service), choice
+    if kind == "type" and key.isdigit():
+        demand_type = DemandType.objects.select_related("service_type").filter(pk=key).first()
+        if demand_type:
+            return selectors.VolumeSubject(demand_type=demand_type), choice
+    return selectors.VolumeSubject(), ""
+
+
+def _subject_choices() -> list[tuple[str, str]]:
+    choices = [
+        ("", "All contacts"),
+        ("demand:value", "Value demand"),
+        ("demand:failure", "Failure demand"),
+    ]
+    choices += [(f"service:{s.slug}", s.name) for s in ServiceType.objects.all()]
+    choices += [
+        (f"type:{t.pk}", f"{t.service_type}: {t.name}")
+        for t in DemandType.objects.select_related("service_type")
+    ]
+    return choices
+
+
+@require_GET
+@permission_required(STUDY, raise_exception=True)
+def predictability(request: HttpRequest) -> HttpResponse:
+    """How predictable a demand's volume is: daily or weekly counts on an XmR chart, and the
+    predictable range for each day of the week (what staffing should be planned on)."""
+    form = _filter_form(request)
+    filters = form.filters()
+    subject, subject_choice = _volume_subject(request)
+    weekly = request.GET.get("per") == "week"
+    series = selectors.volume_series(filters, subject, weekly=weekly)
+    days = [day for day, _ in series]
+    starts, marks = _change_marks(days, filters)
+    chart = spc.xmr([count for _, count in series], phase_starts=starts, lower_is_better=False)
+    period_word = "week" if weekly else "day"
+    points = [
+        ChartPoint(
+            label=(f"w/c {day:%-d %b %Y}" if weekly else f"{day:%a %-d %b %Y}"),
+            tooltip=f"{day:%-d %b %Y}: {count} contact{'s' if count != 1 else ''}",
+        )
+        for day, count in series
+    ]
+    context = _xmr_context(
+        chart,
+        points,
+        [{"day": day} for day in days],
+        title=f"Contacts a {period_word}: {subject}",
+        unit="contacts",
+        changes=marks,
+    )
+    weekdays = []
+    if not weekly:
+        for weekday, values in selectors.by_day_of_week(series).items():
+            day_chart = spc.xmr([count for _, count in values])
+            phase = day_chart.phases[0]
+            weekdays.append(
+                {
+                    "name": WEEKDAYS[weekday],
+                    "count": len(values),
+                    "mean": phase.centre_line,
+                    "range": predictable_range(phase, places=0),
+                    "signals": sum(1 for point in day_chart.points if point.rules),
+                }
+            )
+    context["weekday_spec"] = {
+        "kind": "bars",
+        "title": f"Contacts by day of the week: {subject}",
+        "unit": "contacts",
+        "bars": [
+            {
+                "label": day["name"],
+                "value": round(day["mean"], 1),
+                "low": day["range"][0] if day["range"] else None,
+                "high": day["range"][1] if day["range"] else None,
+                "href": None,
+            }
+            for day in weekdays
+        ],
+    }
+    return render(
+        request,
+        "demand/predictability.html",
+        _context(
+            request,
+            form,
+            subject=subject,
+            subject_choice=subject_choice,
+            subject_params=[("subject", subject_choice), ("per", "week" if weekly else "day")],
+            subject_choices=_subject_choices(),
+            weekly=weekly,
+            period_word=period_word,
+            weekdays=weekdays,
+            predictable=predictable_range(context["latest_phase"], places=0)
+            if context["latest_phase"]
+            else None,
+            **context,
+        ),
+    )
+
+
+@require_GET
+@permission_required(STUDY, raise_exception=True)
+def failure_pareto(request: HttpRequest) -> HttpResponse:
+    """Failure categories, most frequent first, with the prevention notes and citizens' words
+    behind each bar: where to act first."""
+    form = _filter_form(request)
+    filters = form.filters()
+    overview = selectors.demand_overview(filters)
+    samples = selectors.failure_samples(filters)
+    filter_query = urlencode(filters.params())
+    bars, running = [], 0
+    for row in overview.by_failure_category:
+        running += row["count"]
+        row["cumulative"] = 100 * running / overview.failure if overview.failure else 0
+        row["samples"] = samples.get(row["slug"], {"words": [], "notes": []})
+        row["href"] = f"/demand/contacts/?{filter_query}&category={row['slug']}"
+        bars.append(row)
+    spec = {
+        "kind": "pareto",
+        "title": "Failure demand by kind, most frequent first",
+        "bars": [{"label": b["name"], "count": b["count"], "href": b["href"]} for b in bars],
+        "cumulative_percent": [round(b["cumulative"], 1) for b in bars],
+    }
+    return render(
+        request,
+        "demand/pareto.html",
+        _context(request, form, overview=overview, bars=bars, spec=spec),
+    )
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for streaming csv rows."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = [
+    "reference",
+    "service_type",
+    "received_at",
+    "channel",
+    "demand",
+    "demand_type",
+    "failure_category",
+    "one_stop",
+    "citizen_words",
+    "prevention_note",
+]
+
+
+@require_GET
+@permission_required(STUDY, raise_exception=True)
+def contacts_csv(request: HttpRequest) -> HttpResponse:
+    """One row per contact, streamed from a server-side cursor: a million rows never sit in
+    memory."""
+    form = _filter_form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "Bad filters: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = (
+        form.filters()
+        .contacts()
+        .order_by("received_at", "pk")
+        .values_list(
+            "case_id",
+            "case__service_type__name",
+            "received_at",
+            "channel",
+            "demand",
+            "demand_type__name",
+            "failure_category__name",
+            "is_one_stop",
+            "citizen_words",
+            "prevention_note",
+        )
+        .iterator(chunk_size=2000)
+    )
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
+        yield writer.writerow(EXPORT_COLUMNS)
+        for (
+            case_id,
+            service,
+            received_at,
+            channel,
+            demand,
+            type_name,
+            category,
+            one_stop,
+            words,
+            note,
+        ) in rows:
+            yield writer.writerow(
+                [
+                    format_reference(case_id),
+                    service,
+                    timezone.localtime(received_at).isoformat(),
+                    channel,
+                    demand,
+                    type_name or "",
+                    category or "",
+                    "yes" if one_stop else "no",
+                    words,
+                    note,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("demand.reclassify_contact", raise_exception=True)
+def reclassify(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(
+        Contact.objects.select_related("case__service_type", "failure_category", "demand_type"),
+        pk=pk,
+    )
+    initial = {
+        "demand": contact.demand,
+        "demand_type": contact.demand_type_id,
+        "failure_category": contact.failure_category_id,
+        "prevention_note": contact.prevention_note,
+    }
+    form = ReclassifyForm(request.POST or None, initial=initial, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_reclassify(
+                contact=contact,
+                by=request.user,
+                demand=data["demand"],
+                failure_category=data.get("failure_category"),
+                demand_type=data.get("demand_type"),
+                prevention_note=data.get("prevention_note", ""),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Contact on {contact.case.reference} reclassified.")
+            return redirect(contact.case)
+    return render(
+        request, "demand/reclassify.html", {"contact": contact, "case": contact.case, "form": form}
+    )
