@@ -233,7 +233,7 @@ def contact_reclassify(
     if not by.has_perm("demand.reclassify_contact"):
         raise PermissionDenied("Only a team leader can reclassify a contact.")
     contact = (
-        Contact.objects.select_for_update()
+        Contact.objects.select_for_update(of=("self",))
         .select_related("case__service_type", "failure_category", "demand_type")
         .get(pk=contact.pk)
     )
