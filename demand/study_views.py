@@ -309,6 +309,15 @@ def failure_pareto(request: HttpRequest) -> HttpResponse:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """A citizen's words that start like a formula are prefixed with an apostrophe, so that a
+    spreadsheet shows them as text instead of running them (CSV injection)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 class _Echo:
     """A file-like object whose write() returns the line, for streaming csv rows."""
 
@@ -387,8 +396,8 @@ def contacts_csv(request: HttpRequest) -> HttpResponse:
                     type_name or "",
                     category or "",
                     "yes" if one_stop else "no",
-                    words,
-                    note,
+                    _spreadsheet_safe(words),
+                    _spreadsheet_safe(note),
                 ]
             )
 

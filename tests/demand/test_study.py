@@ -366,3 +366,10 @@ def test_logging_offers_only_active_demand_types_of_the_service(fo_client):
     )
     assert "Choose what the citizen asked for." in response.content.decode()
     assert case.contacts.count() == 1
+
+
+def test_export_defuses_words_that_look_like_formulas(tl_client, known_demand):
+    ContactFactory(case=CaseFactory(opened_at=at(START)), citizen_words="=HYPERLINK(1)")
+    rows = read_csv(tl_client.get(reverse("demand:contacts_csv"), period()))
+    assert "'=HYPERLINK(1)" in [row["citizen_words"] for row in rows]
+    assert Contact.objects.filter(citizen_words="=HYPERLINK(1)").exists()
