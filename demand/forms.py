@@ -82,8 +82,21 @@ class ClassificationForm(forms.Form):
         return cleaned
 
 
+CONTACT_FIELD_ORDER = [
+    "citizen_words",
+    "channel",
+    "demand",
+    "demand_type",
+    "failure_category",
+    "prevention_note",
+    "received_at",
+]
+
+
 class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, ClassificationForm):
     """What the citizen said and how we classify it: shared by every way of logging a contact."""
+
+    field_order = CONTACT_FIELD_ORDER
 
     citizen_words = forms.CharField(
         label="What did the citizen say?",
@@ -140,6 +153,21 @@ class ReopenForm(VersionMixin, ContactDetailsForm):
 
 class LogContactForm(ContactDetailsForm):
     """The front office's main form: who, which case (or a new one), what they said."""
+
+    # The order the page shows them in, so the error summary lists problems in that order.
+    field_order = [
+        "citizen_name",
+        "citizen_phone",
+        "citizen_email",
+        "citizen_address",
+        "citizen_postcode",
+        "attach_to",
+        "service_type",
+        *CONTACT_FIELD_ORDER,
+        "what_matters",
+        "resolved_now",
+        "resolution",
+    ]
 
     citizen = forms.ModelChoiceField(
         queryset=Citizen.objects.all(), widget=forms.HiddenInput, required=False
@@ -201,14 +229,14 @@ class LogContactForm(ContactDetailsForm):
                 *((pk, case.reference) for pk, case in self.open_cases.items()),
                 (NEW_CASE, "No, a new need: open a new case"),
             ]
-            self.autofocus_field = "attach_to"
         else:
             del self.fields["attach_to"]
-            self.autofocus_field = "citizen_name" if citizen is None else "service_type"
-        if not self.is_bound and self.autofocus_field in self.fields:
-            for field in self.fields.values():
-                field.widget.attrs.pop("autofocus", None)
-            self.fields[self.autofocus_field].widget.attrs["autofocus"] = True
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        # Without a citizen, the page's citizen search box has the focus instead.
+        if citizen and not self.is_bound:
+            first = "attach_to" if self.open_cases else "service_type"
+            self.fields[first].widget.attrs["autofocus"] = True
 
     def clean(self):
         cleaned = super().clean()

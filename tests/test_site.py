@@ -75,3 +75,21 @@ def test_production_settings_pass_the_deploy_check():
         ALLOWED_HOSTS="councilflow.example.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("07700900123", "07700 900123"),
+        ("01134960123", "0113 496 0123"),
+        ("02079460000", "020 7946 0000"),
+        ("01632960123", "01632 960123"),
+        ("03001234567", "0300 123 4567"),
+        ("+447700900123", "+447700900123"),
+        ("", ""),
+    ],
+)
+def test_phone_numbers_are_shown_the_way_people_say_them(stored, shown):
+    from councilflow.templatetags.councilflow import phone
+
+    assert phone(stored) == shown

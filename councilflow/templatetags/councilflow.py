@@ -86,3 +86,18 @@ def percent(value: float | None, places: int = 0) -> str:
     if value is None:
         return "–"
     return f"{100 * value:.{int(places)}f}%"
+
+
+@register.filter
+def phone(number: str) -> str:
+    """'01134960123' -> '0113 496 0123', '07700900123' -> '07700 900123': numbers are stored
+    without spaces, so they are found however they were typed, and shown the way people say
+    them. Anything that is not an 11-digit UK number is shown as stored."""
+    if not number or len(number) != 11 or not number.isdigit() or number[0] != "0":
+        return number or ""
+    if number.startswith("02"):  # London and other 02 areas: 020 7946 0000
+        return f"{number[:3]} {number[3:7]} {number[7:]}"
+    big_city = number.startswith("011") or (number.startswith("01") and number[3] == "1")
+    if big_city or number.startswith(("03", "08", "09")):  # 0113 496 0123, 0300 123 4567
+        return f"{number[:4]} {number[4:7]} {number[7:]}"
+    return f"{number[:5]} {number[5:]}"  # mobiles and most areas: 07700 900123

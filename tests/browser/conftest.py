@@ -3,9 +3,16 @@ live_server, with axe-core checking every page against WCAG 2.2 A and AA.
 
 The live server runs in a thread of this process and shares the test database, so the tests are
 transactional: pytest-django flushes the database after each one. The roles and failure categories
-come from a data migration, so every browser test is marked ``serialized_rollback=True``: the
-database as migrated is serialized once and restored before each test (test modules apply
-``BROWSER_MARKS`` as their ``pytestmark``).
+come from a data migration, so every browser test is marked ``serialized_rollback=True`` (test
+modules apply ``BROWSER_MARKS`` as their ``pytestmark``): the database as migrated is serialized
+once and restored before each test. After the last browser test of a module the migrated rows are
+restored once more, so tests that run later still find them.
+
+One trap, handled in ``browser``: Django keeps database connections in a "thread critical" asgiref
+Local, which switches to per-event-loop storage when an asyncio loop is running in the thread.
+Playwright's sync API leaves its loop running, so once the browser has started the test code gets
+*new* connection objects (to the same in-memory database) that lack the serialized copy Django
+made when it created the test database; serialized rollback would then silently do nothing.
 """
 
 import os
@@ -14,11 +21,8 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-# Playwright's sync API runs an asyncio event loop in this thread; without this Django refuses
-# database access from the test body ("SynchronousOnlyOperation").
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,20 +45,56 @@ BROWSER_MARKS = [
 ]
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has sorted the tests by database use
 def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last, so the event loop Playwright leaves running in this thread
+    (see the module docstring) never meets a test that runs after them; and skip them when
+    Chromium is not installed."""
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    others = [item for item in items if not item.get_closest_marker("browser")]
+    items[:] = others + browser_tests
     if not os.path.exists(CHROMIUM):
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
-        for item in items:
-            if item.get_closest_marker("browser"):
-                item.add_marker(skip)
+        for item in browser_tests:
+            item.add_marker(skip)
+
+
+def _serialized_contents() -> dict[str, str]:
+    return {
+        connection.alias: connection._test_serialized_contents
+        for connection in connections.all()
+        if hasattr(connection, "_test_serialized_contents")
+    }
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(django_db_setup) -> Iterator[Browser]:
+    serialized = _serialized_contents()
     with sync_playwright() as playwright:
+        # From here on an event loop is running, and the connections are new objects: give them
+        # the migrated database's serialized copy that serialized_rollback restores from.
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _browser_module(django_db_blocker) -> Iterator[None]:
+    """For the browser tests only: let Django use the database although Playwright's event loop
+    is running in this thread (otherwise "SynchronousOnlyOperation"), and afterwards put back
+    the data migrations' rows (roles, failure categories) that the last flush removed.
+
+    The variable is set here, not for the whole session, because it leaks into subprocesses:
+    `manage.py check --deploy` run by tests/test_site.py fails with async.E001 when it is set.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+        with django_db_blocker.unblock():
+            for alias, contents in _serialized_contents().items():
+                connections[alias].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture
@@ -74,6 +114,7 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
 
 
 _axe = Axe()
+GOVUK_ARIA_EXPANDED = re.compile(r'ARIA attribute is not allowed: aria-expanded="(true|false)"')
 
 
 def _is_govuk_conditional_radio_aria_expanded(violation: dict, node: dict) -> bool:
@@ -90,7 +131,7 @@ def _is_govuk_conditional_radio_aria_expanded(violation: dict, node: dict) -> bo
         and 'class="govuk-radios__input"' in node["html"]
         and "aria-controls=" in node["html"]
         and all(
-            "aria-expanded" in check["message"]
+            GOVUK_ARIA_EXPANDED.fullmatch(check["message"])
             for check in (*node.get("all", []), *node.get("any", []), *node.get("none", []))
         )
     )

@@ -20,7 +20,7 @@ pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
-def bins():
+def bins(live_server):
     return ServiceTypeFactory(name="Bins and recycling", slug="bins")
 
 
@@ -244,3 +244,79 @@ def test_validation_error_summary_links_to_the_field_and_keeps_the_text(page: Pa
     expect(page.get_by_label("Value demand", exact=True)).to_be_focused()
 
     assert Contact.objects.count() == 0
+
+
+def test_other_pages_and_error_states_are_accessible(page: Page, fran, bins):
+    """The pages the journeys above do not pass through, and forms showing their errors."""
+    open_case = CaseFactory(owner=fran, service_type=bins)
+    closed_case = CaseFactory(owner=fran, service_type=bins, closed=True)
+
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(fran.username)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+
+    sign_in(page, fran, check_accessible=False)
+    page.goto(open_case.get_absolute_url())
+    page.get_by_role("link", name="Record a step").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a step")
+    assert_accessible(page)
+    page.get_by_role("button", name="Record step").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(open_case.get_absolute_url())
+    page.get_by_role("link", name="Log another contact").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log another contact")
+    assert_accessible(page)
+    page.get_by_label("Failure demand", exact=True).check()
+    page.get_by_role("button", name="Log contact").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(open_case.get_absolute_url())
+    page.get_by_role("link", name="Hand off", exact=True).click()
+    page.get_by_role("button", name="Hand off", exact=True).click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(closed_case.get_absolute_url())
+    page.get_by_role("link", name="Reopen with a new contact").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reopen")
+    assert_accessible(page)
+
+    page.goto("/cases/?q=nobody-has-this-name")
+    expect(page.get_by_role("status")).to_contain_text("No cases match")
+    assert_accessible(page)
+
+    page.goto("/contacts/new/?q=nobody-has-this-name")
+    expect(page.get_by_role("status")).to_contain_text("No citizen matches")
+    assert_accessible(page)
+
+    page.goto("/cases/CF-999999/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_log_a_contact_works_without_javascript(page: Page, fran, bins):
+    """With GOV.UK Frontend's script blocked, the revealed fields are simply shown."""
+    page.route("**/*.mjs", lambda route: route.abort())
+    sign_in(page, fran, check_accessible=False)
+    go_to_log_a_contact(page)
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')") is False
+    expect(page.get_by_label("What kind of failure demand?")).to_be_visible()
+    expect(page.get_by_label("How was the need met?")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Service", exact=True).select_option(label="Bins and recycling")
+    page.get_by_label("What did the citizen say?").fill("Where is my new bin? I ordered it.")
+    page.get_by_label("Failure demand", exact=True).check()
+    page.get_by_label("What kind of failure demand?").select_option(label="Progress chasing")
+    page.get_by_role("button", name="Log contact").click()
+
+    expect(page).to_have_url(re.compile(r"/cases/CF[^/]+/$"))
+    expect(page.get_by_text("Failure demand: Progress chasing")).to_be_visible()
+    assert_accessible(page)
+    assert case_from_url(page).citizen is None
