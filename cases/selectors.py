@@ -83,11 +83,10 @@ def open_cases_of_citizen(citizen_id: int, *, service_type_id: int | None = None
 
 
 def system_changes_for(service_type_ids: Sequence[int] = ()) -> list[SystemChange]:
-    """System changes that start a new phase on a chart of these services (all services when
-    none are named): those of the services, and those that apply to every service."""
+    """System changes that start a new phase on a chart of these services: those of the
+    services, and those that apply to every service. A chart of all services splits only at
+    changes to all services: one service's redesign is not a change to the whole system."""
     changes = SystemChange.objects.select_related("service_type").order_by("changed_on", "pk")
-    if service_type_ids:
-        changes = changes.filter(
-            Q(service_type__isnull=True) | Q(service_type_id__in=service_type_ids)
-        )
-    return list(changes)
+    return list(
+        changes.filter(Q(service_type__isnull=True) | Q(service_type_id__in=service_type_ids))
+    )

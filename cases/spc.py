@@ -22,6 +22,7 @@ TREND_LENGTH = 7
 
 OUTSIDE, SHIFT, TREND, TWO_OF_THREE = 1, 2, 3, 4
 COMMON, IMPROVEMENT, CONCERN = "common", "improvement", "concern"
+SPECIAL = "special"  # a special cause on a chart where neither direction is better (volume)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Chart:
     points: tuple[Point, ...]
     phases: tuple[Phase, ...]
     screening: bool
-    lower_is_better: bool = True
+    lower_is_better: bool | None = True
     floor: float | None = 0.0
     notes: tuple[str, ...] = field(default=())
 
@@ -88,14 +89,20 @@ def xmr(
     *,
     phase_starts: Sequence[int] = (),
     screening: bool = True,
-    lower_is_better: bool = True,
+    lower_is_better: bool | None = True,
     floor: float | None = 0.0,
+    ceiling: float | None = None,
 ) -> Chart:
-    """Compute an XmR chart. phase_starts are the 0-based indices where a new phase begins."""
+    """Compute an XmR chart. phase_starts are the 0-based indices where a new phase begins.
+    Limits are shown floored at `floor` (0: a negative time or count is impossible) and, for
+    a share, capped at `ceiling` (100%). lower_is_better=None labels special causes
+    "special" instead of improvement or concern: for volumes, neither direction is better."""
     values = [float(v) for v in values]
     starts = sorted({0, *(s for s in phase_starts if 0 < s < len(values))})
     bounds = list(zip(starts, [*starts[1:], len(values)], strict=True)) if values else []
-    phases = tuple(_phase(start, values[start:end], screening, floor) for start, end in bounds)
+    phases = tuple(
+        _phase(start, values[start:end], screening, floor, ceiling) for start, end in bounds
+    )
     points: list[Point] = []
     for number, phase in enumerate(phases, start=1):
         rules = _rules(phase)
@@ -119,7 +126,9 @@ def xmr(
     )
 
 
-def _phase(start: int, values: list[float], screening: bool, floor: float | None) -> Phase:
+def _phase(
+    start: int, values: list[float], screening: bool, floor: float | None, ceiling: float | None
+) -> Phase:
     centre = statistics.mean(values)
     ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
     mr_bar = statistics.mean(ranges) if ranges else None
@@ -132,6 +141,7 @@ def _phase(start: int, values: list[float], screening: bool, floor: float | None
         upper = lower = lower_raw = url = None
     else:
         upper = centre + LIMIT_FACTOR * mr_bar
+        upper = upper if ceiling is None else min(upper, ceiling)
         lower_raw = centre - LIMIT_FACTOR * mr_bar
         lower = lower_raw if floor is None else max(lower_raw, floor)
         url = RANGE_FACTOR * mr_bar
@@ -210,13 +220,17 @@ def _runs(signs: list[int]) -> list[tuple[int, int, int]]:
     return runs
 
 
-def _label(phase: Phase, offset: int, phase_rules: list[set[int]], lower_is_better: bool) -> str:
+def _label(
+    phase: Phase, offset: int, phase_rules: list[set[int]], lower_is_better: bool | None
+) -> str:
     """One label per special cause, from its highest-priority rule: outside limits > trend >
     two of three > shift. Outside, two-of-three and shift go by the point's side of the centre
     line; a trend by its direction at this point."""
     rules = phase_rules[offset]
     if not rules:
         return COMMON
+    if lower_is_better is None:
+        return SPECIAL
     values = phase.values
     value = values[offset]
     if OUTSIDE in rules or (TREND not in rules and (TWO_OF_THREE in rules or SHIFT in rules)):

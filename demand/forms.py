@@ -296,6 +296,11 @@ class DemandFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, default_period: tuple, **kwargs):
+        # Always bound, so the pages show their data at once: a missing date is the default.
+        data = data.copy() if data is not None else {}
+        for name, day in zip(("from", "to"), default_period, strict=True):
+            if not data.get(name):
+                data[name] = day.isoformat()
         super().__init__(data, **kwargs)
         start, end = default_period
         date_errors = {"invalid": "Enter a real date, like 2026-03-31."}
@@ -321,11 +326,9 @@ class DemandFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start = cleaned.get("from") or self.default_period[0]
-        end = cleaned.get("to") or self.default_period[1]
-        if "from" not in self.errors and "to" not in self.errors and start > end:
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
             self.add_error("to", "The end of the period must be on or after its start.")
-        cleaned["from"], cleaned["to"] = start, end
         return cleaned
 
     def filters(self):

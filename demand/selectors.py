@@ -51,6 +51,10 @@ class DemandFilters:
         return contacts
 
     @property
+    def chosen_count(self) -> int:
+        return len(self.services) + len(self.channels)
+
+    @property
     def service_ids(self) -> list[int]:
         return [service.pk for service in self.services]
 

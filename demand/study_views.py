@@ -151,7 +151,7 @@ def failure_over_time(request: HttpRequest) -> HttpResponse:
     mondays = [week for week, _, _ in weeks]
     starts, marks = _change_marks(mondays, filters)
     shares = [100 * failure / total for _, total, failure in weeks]
-    chart = spc.xmr(shares, phase_starts=starts)
+    chart = spc.xmr(shares, phase_starts=starts, ceiling=100)
     points = [
         ChartPoint(
             label=f"w/c {week:%-d %b %Y}",
@@ -212,7 +212,7 @@ def predictability(request: HttpRequest) -> HttpResponse:
     series = selectors.volume_series(filters, subject, weekly=weekly)
     days = [day for day, _ in series]
     starts, marks = _change_marks(days, filters)
-    chart = spc.xmr([count for _, count in series], phase_starts=starts, lower_is_better=False)
+    chart = spc.xmr([count for _, count in series], phase_starts=starts, lower_is_better=None)
     period_word = "week" if weekly else "day"
     points = [
         ChartPoint(
@@ -232,7 +232,7 @@ def predictability(request: HttpRequest) -> HttpResponse:
     weekdays = []
     if not weekly:
         for weekday, values in selectors.by_day_of_week(series).items():
-            day_chart = spc.xmr([count for _, count in values])
+            day_chart = spc.xmr([count for _, count in values], lower_is_better=None)
             phase = day_chart.phases[0]
             weekdays.append(
                 {

@@ -37,6 +37,8 @@ const SIGNAL = {
   common: { name: "Common cause", colour: "#505a5f", pointStyle: "circle", radius: 3 },
   improvement: { name: "Improvement", colour: "#1d70b8", pointStyle: "rectRot", radius: 6 },
   concern: { name: "Concern", colour: "#f47738", pointStyle: "triangle", radius: 6 },
+  // On charts where neither direction is better (volumes): unusual, worth understanding.
+  special: { name: "Special cause", colour: "#d53880", pointStyle: "rect", radius: 5 },
 };
 
 // The four signal rules of DOMAIN.md §4.
@@ -385,10 +387,10 @@ function drawXmr(container, spec) {
     ["centre_line", "upper_limit", "lower_limit"],
   );
 
+  const signals =
+    spec.lower_is_better === null ? ["common", "special"] : ["common", "improvement", "concern"];
   addLegend(container, [
-    ["common", SIGNAL.common.name],
-    ["improvement", SIGNAL.improvement.name],
-    ["concern", SIGNAL.concern.name],
+    ...signals.map((signal) => [signal, SIGNAL[signal].name]),
     ["centre-line", "Centre line (mean)"],
     ...(phases.some((p) => !p.provisional && (isNumber(p.upper_limit) || isNumber(p.lower_limit)))
       ? [["limits", "Natural process limits"]]

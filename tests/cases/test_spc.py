@@ -140,3 +140,16 @@ def test_limits_agree_with_statprocon_on_random_data():
         assert phase.upper_range_limit == pytest.approx(
             float(theirs.upper_range_limit()[0]), rel=5e-4
         )
+
+
+def test_a_share_is_capped_at_100_percent():
+    (phase,) = spc.xmr([50, 90, 20, 95, 30], ceiling=100).phases
+    assert phase.upper_limit == 100
+    assert spc.xmr([50, 90, 20, 95, 30]).phases[0].upper_limit > 100
+
+
+def test_neutral_charts_label_special_causes_without_a_direction():
+    chart = spc.xmr([5, 6, 5, 6, 5, 40, 6, 5], lower_is_better=None)
+    assert chart.points[5].rules == (spc.OUTSIDE,)
+    assert chart.points[5].label == spc.SPECIAL
+    assert chart.points[0].label == spc.COMMON

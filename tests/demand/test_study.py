@@ -159,11 +159,12 @@ def test_weekly_failure_share_xmr_values(tl_client, known_demand):
     shares = [row["point"].value for row in response.context["rows"]]
     assert shares == pytest.approx([25.0, 50.0, 20.0, 40.0])
     (phase,) = response.context["chart"].phases
-    expected = spc.xmr([25.0, 50.0, 20.0, 40.0]).phases[0]
+    uncapped = spc.xmr([25.0, 50.0, 20.0, 40.0]).phases[0]
     assert phase.centre_line == pytest.approx(33.75)
     # moving ranges 25, 30, 20: none screened (all below 3.267 × 25)
     assert phase.mr_bar == pytest.approx(25.0)
-    assert phase.upper_limit == pytest.approx(33.75 + 2.66 * 25) == expected.upper_limit
+    assert uncapped.upper_limit == pytest.approx(33.75 + 2.66 * 25)  # 100.25
+    assert phase.upper_limit == 100  # a share cannot go above 100%
     assert phase.lower_limit == 0
     assert phase.is_provisional
     spec = response.context["spec"]
@@ -175,7 +176,7 @@ def test_weekly_failure_share_xmr_values(tl_client, known_demand):
 def test_system_change_starts_a_new_phase(tl_client, team_leader, known_demand):
     SystemChange.objects.create(
         changed_on=START + timedelta(weeks=2),
-        service_type=known_demand["bins"],
+        service_type=None,
         description="New bin round design",
         recorded_by=team_leader,
     )
@@ -185,6 +186,19 @@ def test_system_change_starts_a_new_phase(tl_client, team_leader, known_demand):
     assert chart.phases[1].centre_line == pytest.approx(30.0)
     assert response.context["spec"]["changes"][0]["index"] == 2
     assert "New bin round design" in response.content.decode()
+
+
+def test_one_services_change_splits_only_that_services_chart(tl_client, team_leader, known_demand):
+    SystemChange.objects.create(
+        changed_on=START + timedelta(weeks=2),
+        service_type=known_demand["bins"],
+        description="New bin round design",
+        recorded_by=team_leader,
+    )
+    everything = tl_client.get(reverse("demand:failure_over_time"), period())
+    bins_only = tl_client.get(reverse("demand:failure_over_time"), period(service="missed-bin"))
+    assert len(everything.context["chart"].phases) == 1
+    assert [p.phase for p in bins_only.context["chart"].points] == [1, 1, 2, 2]
 
 
 def test_daily_volume_fills_empty_days_with_zero(tl_client, known_demand):
