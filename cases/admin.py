@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cases.models import Case, Citizen, ServiceType, TimelineEntry
+from cases.models import Case, Citizen, ServiceType, SystemChange, TimelineEntry
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -49,3 +49,19 @@ class TimelineEntryAdmin(ReadOnlyAdmin):
 class CitizenAdmin(ReadOnlyAdmin):
     list_display = ["name", "phone", "email", "postcode"]
     search_fields = ["name", "phone", "email", "postcode"]
+
+
+@admin.register(SystemChange)
+class SystemChangeAdmin(NoDeleteAdmin):
+    """Dated notes that the work was redesigned: each starts a new phase on the charts."""
+
+    list_display = ["changed_on", "service_type", "description", "recorded_by"]
+    list_filter = ["service_type"]
+    search_fields = ["description"]
+    date_hierarchy = "changed_on"
+    exclude = ["recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -62,7 +62,9 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     entries = list(case.timeline.select_related("actor", "from_owner", "to_owner"))
     contacts = {
         contact.pk: contact
-        for contact in case.contacts.select_related("failure_category", "recorded_by")
+        for contact in case.contacts.select_related(
+            "failure_category", "demand_type", "recorded_by"
+        )
     }
     for entry in entries:
         entry.contact = contacts.get(entry.contact_id)

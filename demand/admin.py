@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cases.admin import NoDeleteAdmin, ReadOnlyAdmin
-from demand.models import Contact, FailureCategory
+from demand.models import Contact, DemandType, FailureCategory
 
 
 @admin.register(FailureCategory)
@@ -19,3 +19,11 @@ class ContactAdmin(ReadOnlyAdmin):
     search_fields = ["citizen_words"]
     date_hierarchy = "received_at"
     list_select_related = ["case", "failure_category"]
+
+
+@admin.register(DemandType)
+class DemandTypeAdmin(NoDeleteAdmin):
+    list_display = ["name", "service_type", "is_active"]
+    list_filter = ["service_type", "is_active"]
+    search_fields = ["name"]
+    list_select_related = ["service_type"]

@@ -46,3 +46,21 @@ def test_cases_contacts_and_timelines_cannot_be_changed_or_deleted_in_admin(
     assert delete.status_code == 403
     assert type(obj).objects.filter(pk=obj.pk).exists()
     assert admin_client_for.get(reverse(f"admin:{model}_add")).status_code == 403
+
+
+def test_administrator_adds_demand_types_and_system_changes(admin_client_for, administrator):
+    from cases.models import SystemChange
+    from demand.models import DemandType
+
+    service = ServiceTypeFactory()
+    added = admin_client_for.post(
+        reverse("admin:demand_demandtype_add"),
+        {"service_type": service.pk, "name": "Report a missed collection", "is_active": "on"},
+    )
+    change = admin_client_for.post(
+        reverse("admin:cases_systemchange_add"),
+        {"changed_on": "2026-03-03", "service_type": service.pk, "description": "New form"},
+    )
+    assert added.status_code == change.status_code == 302
+    assert DemandType.objects.get().service_type == service
+    assert SystemChange.objects.get().recorded_by == administrator

@@ -73,3 +73,31 @@ def test_team_leader_follows_failure_demand_to_the_citizens_words(page: Page, de
         page.get_by_text("Give the delivery date when the bin is ordered.").first
     ).to_be_visible()
     assert console_errors == []
+
+
+def test_demand_types_narrow_to_the_service_and_a_team_leader_reclassifies(page: Page, live_server):
+    from demand.models import DemandType
+
+    bins = ServiceTypeFactory(name="Bins and recycling", slug="bins")
+    roads = ServiceTypeFactory(name="Roads", slug="roads")
+    DemandType.objects.create(service_type=bins, name="Report a missed collection")
+    DemandType.objects.create(service_type=roads, name="Report a pothole")
+    case = CaseFactory(service_type=bins)
+    sign_in(page, TeamLeaderFactory(username="tess", first_name="Tess", last_name="Leader"))
+
+    page.goto("/contacts/new/")
+    page.get_by_label("Service", exact=True).select_option(label="Roads")
+    page.get_by_role("radio", name="Value demand").check()
+    groups = page.locator("#id_demand_type optgroup:not([hidden])")
+    expect(groups).to_have_count(1)
+    expect(groups.first).to_have_attribute("label", "Roads")
+
+    page.goto(case.get_absolute_url())
+    page.get_by_role("link", name="Reclassify this contact").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reclassify a contact")
+    assert_accessible(page)
+    page.get_by_role("radio", name="Failure demand").check()
+    page.get_by_label("What kind of failure demand?").select_option(label="Repeat contact")
+    page.get_by_role("button", name="Save classification").click()
+    expect(page.get_by_text("value demand → failure demand (Repeat contact)")).to_be_visible()
+    assert_accessible(page)
