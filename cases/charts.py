@@ -91,3 +91,22 @@ def predictable_range(phase: spc.Phase, *, places: int = 1) -> tuple[float, floa
     if not phase.has_limits:
         return None
     return round(phase.lower_limit, places), round(phase.upper_limit, places)
+
+
+def capability_statement(phase: spc.Phase, *, since: date, unit: str = "days") -> str:
+    """DOMAIN.md §4's statement under every capability chart. The numbers are the phase's: its
+    centre line and natural process limits (the lower one floored at 0)."""
+    count = len(phase.values)
+    cases = f"{count} case{'s' if count != 1 else ''}"
+    opening = f"Since {since.day} {since:%B %Y} ({cases}), a case typically takes "
+    typical = f"{phase.centre_line:.1f} {unit} end-to-end"
+    if not phase.has_limits:
+        return f"{opening}{typical}. Too few cases yet to say what the system predictably delivers."
+    statement = (
+        f"{opening}{typical}, and the system predictably delivers anywhere from "
+        f"{phase.lower_limit:.1f} to {phase.upper_limit:.1f} {unit}. "
+        "Expect that to continue unless the system changes."
+    )
+    if phase.is_provisional:
+        statement += " (Fewer than 13 cases: the limits are provisional.)"
+    return statement

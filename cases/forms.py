@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from cases import roles
-from cases.models import Case, TimelineEntry
+from cases.models import Case, ServiceType, TimelineEntry
 from councilflow.forms import GovukFormMixin, PastDateTimeField, VersionMixin, now_for_input
 
 
@@ -85,3 +85,93 @@ class CloseForm(GovukFormMixin, VersionMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["closed_at"].initial = now_for_input
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class CapabilityFilterForm(forms.Form):
+    """The capability chart's filters, as query parameters shared with its CSV export:
+    `from`, `to` (ISO dates of closure), `channel` (of the first contact), `cases`
+    (clean/dirty), `screening=off`."""
+
+    channel = forms.ChoiceField(label="First contact's channel", required=False)
+    cases = forms.ChoiceField(
+        label="Cases",
+        required=False,
+        choices=[("", "Clean and dirty"), ("clean", "Clean only"), ("dirty", "Dirty only")],
+        help_text="Dirty: at least one failure-demand contact.",
+    )
+    screening = forms.ChoiceField(
+        label="Outlier screening",
+        required=False,
+        choices=[("", "On (recommended)"), ("off", "Off")],
+        help_text="Screening drops very large moving ranges before the limits are calculated.",
+    )
+
+    def __init__(self, data=None, *, default_period: tuple, channels: list, **kwargs):
+        data = data.copy() if data is not None else {}
+        for name, day in zip(("from", "to"), default_period, strict=True):
+            if not data.get(name):
+                data[name] = day.isoformat()
+        super().__init__(data, **kwargs)
+        date_errors = {"invalid": "Enter a real date, like 2026-03-31."}
+        self.fields = {
+            "from": forms.DateField(
+                label="Closed from", widget=DateInput, error_messages=date_errors
+            ),
+            "to": forms.DateField(label="To", widget=DateInput, error_messages=date_errors),
+            **self.fields,
+        }
+        self.fields["channel"].choices = [("", "Any channel"), *channels]
+        self.default_period = default_period
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end of the period must be on or after its start.")
+        return cleaned
+
+    def filters(self):
+        from cases.capability import CapabilityFilters
+
+        if not self.is_valid():
+            start, end = self.default_period
+            return CapabilityFilters(start=start, end=end)
+        data = self.cleaned_data
+        return CapabilityFilters(
+            start=data["from"],
+            end=data["to"],
+            channel=data["channel"],
+            cleanliness=data["cases"],
+            screening=data["screening"] != "off",
+        )
+
+
+class SystemChangeForm(GovukFormMixin, forms.Form):
+    changed_on = forms.DateField(
+        label="When did the work start being done the new way?",
+        widget=DateInput,
+        error_messages={
+            "required": "Enter the date of the change.",
+            "invalid": "Enter a real date, like 2026-03-31.",
+        },
+    )
+    service_type = forms.ModelChoiceField(
+        label="Which service?",
+        queryset=ServiceType.objects.filter(is_active=True),
+        required=False,
+        empty_label="All services",
+    )
+    description = forms.CharField(
+        label="What changed?",
+        help_text="For example: “The person who takes the call now books the repair directly.”",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Describe what changed in the way the work is done."},
+    )

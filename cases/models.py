@@ -114,6 +114,7 @@ class Case(models.Model):
         ordering = ["-opened_at"]
         permissions = [
             ("change_any_case", "Can change any case, not only their own (team leader)"),
+            ("study_capability", "Can study capability and flow (team leader)"),
         ]
         constraints = [
             models.CheckConstraint(

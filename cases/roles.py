@@ -13,3 +13,5 @@ VIEW_CASES = "cases.view_case"
 LOG_CONTACTS = "demand.add_contact"
 # Permission that lets a team leader change a case they do not own.
 CHANGE_ANY_CASE = "cases.change_any_case"
+# Permission to study capability and flow (team leaders).
+STUDY_CAPABILITY = "cases.study_capability"

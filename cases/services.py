@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, Citizen, ServiceType, TimelineEntry
+from cases.models import Case, Citizen, ServiceType, SystemChange, TimelineEntry
 
 STALE_FORM_MESSAGE = (
     "Someone else changed this case since you opened this form, so nothing was saved. "
@@ -235,4 +235,19 @@ def case_note_reclassification(
         description=description,
         actor=by,
         occurred_at=timezone.now(),
+    )
+
+
+def system_change_record(
+    *, by: AbstractBaseUser, changed_on, service_type: ServiceType | None, description: str
+) -> SystemChange:
+    """Note that the way the work is done changed: charts start a new phase there."""
+    if changed_on > timezone.localdate():
+        raise ValidationError(
+            {"changed_on": "Record a change once the work is done the new way, not before."}
+        )
+    if not description.strip():
+        raise ValidationError({"description": "Describe what changed in the way the work is done."})
+    return SystemChange.objects.create(
+        changed_on=changed_on, service_type=service_type, description=description, recorded_by=by
     )

@@ -22,5 +22,6 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("cases.urls")),
     path("", include("demand.urls")),
+    path("capability/", include("cases.capability_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,13 @@ MATRIX = {
     "demand:predictability": (None, ["login", 403, 403, 200, 403]),
     "demand:pareto": (None, ["login", 403, 403, 200, 403]),
     "demand:reclassify": ("contact", ["login", 403, 403, 200, 403]),
+    # Studying capability and flow is for team leaders.
+    "capability:index": (None, ["login", 403, 403, 200, 403]),
+    "capability:changes": (None, ["login", 403, 403, 200, 403]),
+    "capability:wip": (None, ["login", 403, 403, 200, 403]),
+    "capability:flow": (None, ["login", 403, 403, 200, 403]),
+    "capability:chart": ("service", ["login", 403, 403, 200, 403]),
+    "capability:csv": ("service", ["login", 403, 403, 200, 403]),
 }
 # POST-only URLs: GET is refused whoever asks.
 POST_ONLY = {"logout": ["login", 405, 405, 405, 405]}
@@ -55,6 +62,8 @@ def _url(name, case_state, owner):
 
     if case_state is None:
         return reverse(name)
+    if case_state == "service":
+        return reverse(name, kwargs={"service": CaseFactory(owner=owner).service_type.slug})
     case = CaseFactory(owner=owner, closed=case_state == "closed")
     if case_state == "contact":
         return reverse(name, kwargs={"pk": case.contacts.get().pk})

@@ -1,0 +1,168 @@
+"""Reads for capability charts: each closed case's end-to-end time, computed in the database
+and streamed into compact arrays, so memory stays flat whatever the number of cases."""
+
+from array import array
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cases import spc
+from cases.charts import phase_starts
+from cases.models import Case, ServiceType
+from cases.selectors import system_changes_for
+
+SECONDS_A_DAY = 86400
+DEFAULT_MONTHS = 6
+DAILY_VIEW_ABOVE = 1000  # points: over this, the page offers the daily-mean view
+
+END_TO_END = ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+
+
+def _contact_model():
+    # Reached through the ORM relation: cases never imports the demand app.
+    return Case._meta.get_field("contacts").related_model
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    return list(_contact_model().Channel.choices)
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return today - timedelta(days=round(DEFAULT_MONTHS * 365.25 / 12)), today
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class CapabilityFilters:
+    """Closed cases whose need was met between start and end (inclusive dates)."""
+
+    start: date
+    end: date
+    channel: str = ""  # of the case's first contact
+    cleanliness: str = ""  # "clean", "dirty" or "" for both
+    screening: bool = True
+
+    def cases(self, service: ServiceType | None) -> QuerySet[Case]:
+        cases = Case.objects.filter(
+            status=Case.Status.CLOSED,
+            closed_at__gte=_start_of(self.start),
+            closed_at__lt=_start_of(self.end + timedelta(days=1)),
+        )
+        if service is not None:
+            cases = cases.filter(service_type=service)
+        contacts = _contact_model().objects.filter(case=OuterRef("pk"))
+        if self.channel:
+            first_channel = contacts.order_by("received_at", "pk").values("channel")[:1]
+            cases = cases.annotate(first_channel=Subquery(first_channel)).filter(
+                first_channel=self.channel
+            )
+        if self.cleanliness:
+            failures = contacts.filter(demand=_contact_model().Demand.FAILURE)
+            cases = cases.annotate(is_dirty=Exists(failures)).filter(
+                is_dirty=self.cleanliness == "dirty"
+            )
+        return cases
+
+
+@dataclass
+class EndToEndSeries:
+    """One point per closed case in closed_at order, held in typed arrays (8 bytes a value)."""
+
+    case_ids: array
+    service_ids: array
+    opened_at: array  # POSIX seconds
+    closed_at: array  # POSIX seconds
+    days: array
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+
+def end_to_end_series(cases: QuerySet[Case]) -> EndToEndSeries:
+    """One query, streamed from a server-side cursor; no model instances are made."""
+    series = EndToEndSeries(array("q"), array("q"), array("d"), array("d"), array("d"))
+    rows = (
+        cases.annotate(end_to_end=END_TO_END)
+        .order_by("closed_at", "pk")
+        .values_list("pk", "service_type_id", "opened_at", "closed_at", "end_to_end")
+        .iterator(chunk_size=5000)
+    )
+    for pk, service_id, opened_at, closed_at, end_to_end in rows:
+        series.case_ids.append(pk)
+        series.service_ids.append(service_id)
+        series.opened_at.append(opened_at.timestamp())
+        series.closed_at.append(closed_at.timestamp())
+        series.days.append(end_to_end.total_seconds() / SECONDS_A_DAY)
+    return series
+
+
+def daily_means(cases: QuerySet[Case]) -> list[tuple[date, float, int]]:
+    """(day, mean end-to-end days, cases closed) per day with closures, in the database."""
+    rows = (
+        cases.annotate(day=TruncDate("closed_at"), end_to_end=END_TO_END)
+        .values("day")
+        .annotate(mean=Avg("end_to_end"), count=Count("pk"))
+        .order_by("day")
+    )
+    return [(row["day"], row["mean"].total_seconds() / SECONDS_A_DAY, row["count"]) for row in rows]
+
+
+def _local_date(seconds: float) -> date:
+    return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC)).date()
+
+
+@dataclass
+class CapabilityChart:
+    chart: spc.Chart
+    changes: list  # SystemChange rows that start phases on this chart
+    change_marks: list[tuple[int, str]]
+    phase_since: list[date]  # per phase: the change date, or its first point's date
+
+
+def capability_chart(
+    moments: list[date], values, service: ServiceType | None, *, screening: bool
+) -> CapabilityChart:
+    """XmR of end-to-end days (lower is better), a phase per system change of this service (or
+    of all services)."""
+    changes = system_changes_for([service.pk] if service else [])
+    starts = phase_starts(moments, [change.changed_on for change in changes])
+    chart = spc.xmr(values, phase_starts=starts, screening=screening)
+    marks, since = [], []
+    for change in changes:
+        index = next((i for i, day in enumerate(moments) if day >= change.changed_on), None)
+        if index:
+            marks.append((index, f"{change.description} ({change.changed_on:%-d %B %Y})"))
+    for phase in chart.phases:
+        started_by = [c.changed_on for c in changes if c.changed_on <= moments[phase.start]]
+        since.append(started_by[-1] if phase.start and started_by else moments[phase.start])
+    return CapabilityChart(chart=chart, changes=changes, change_marks=marks, phase_since=since)
+
+
+def closed_dates(series: EndToEndSeries) -> list[date]:
+    return [_local_date(seconds) for seconds in series.closed_at]
+
+
+def services_with_closures(filters: CapabilityFilters) -> list[dict]:
+    return list(
+        filters.cases(None)
+        .values(name=F("service_type__name"), slug=F("service_type__slug"))
+        .annotate(count=Count("pk"))
+        .order_by("name")
+    )

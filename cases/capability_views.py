@@ -1,0 +1,249 @@
+"""Capability: the citizen's end-to-end time on XmR charts, per service and for all services.
+No targets, no "% within N days": what the system predictably achieves, and when it changed."""
+
+import csv
+from datetime import UTC, datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import capability, roles, services
+from cases.charts import ChartPoint, capability_statement, chart_spec, rules_in_words
+from cases.forms import CapabilityFilterForm, SystemChangeForm
+from cases.models import ServiceType, SystemChange, format_reference
+
+ALL = "all"
+TABLE_ROWS_SHOWN = capability.DAILY_VIEW_ABOVE
+CSV_COLUMNS = [
+    "reference",
+    "service_type",
+    "opened_at",
+    "closed_at",
+    "end_to_end_days",
+    "phase",
+    "centre_line",
+    "lower_limit",
+    "upper_limit",
+    "signal",
+    "rules",
+]
+CAPABILITY_PAGES = [
+    ("capability:index", "Capability charts"),
+    ("capability:wip", "Work in progress"),
+    ("capability:flow", "Flow"),
+    ("capability:changes", "System changes"),
+]
+
+
+def _service(slug: str) -> ServiceType | None:
+    if slug == ALL:
+        return None
+    service = ServiceType.objects.filter(slug=slug).first()
+    if service is None:
+        raise Http404("No such service.")
+    return service
+
+
+def _filter_form(request: HttpRequest) -> CapabilityFilterForm:
+    return CapabilityFilterForm(
+        request.GET,
+        default_period=capability.default_period(),
+        channels=capability.channel_choices(),
+    )
+
+
+def _context(**extra) -> dict:
+    return {"nav_section": "capability", "capability_pages": CAPABILITY_PAGES, **extra}
+
+
+@require_GET
+@permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+def index(request: HttpRequest) -> HttpResponse:
+    form = _filter_form(request)
+    filters = form.filters()
+    return render(
+        request,
+        "capability/index.html",
+        _context(
+            form=form,
+            services=capability.services_with_closures(filters),
+            all_services=ServiceType.objects.order_by("name"),
+            query=request.GET.urlencode(),
+        ),
+    )
+
+
+def _date(seconds: float):
+    return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC))
+
+
+@require_GET
+@permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+def chart(request: HttpRequest, service: str) -> HttpResponse:
+    """Each closed case's end-to-end time in closed_at order (or, over 1,000 cases, the mean of
+    each day's closures if asked), with the mR chart, limits per phase and the statement."""
+    service_type = _service(service)
+    form = _filter_form(request)
+    filters = form.filters()
+    cases = filters.cases(service_type)
+    daily = request.GET.get("view") == "daily"
+    name = service_type.name if service_type else "all services"
+    if daily:
+        days = capability.daily_means(cases)
+        moments = [day for day, _, _ in days]
+        values = [mean for _, mean, _ in days]
+        points = [
+            ChartPoint(
+                label=f"{day:%-d %b %Y}",
+                tooltip=f"{day:%-d %b %Y}: {mean:.1f} days on average ({count} closed)",
+            )
+            for day, mean, count in days
+        ]
+        total = sum(count for _, _, count in days)
+    else:
+        series = capability.end_to_end_series(cases)
+        moments = capability.closed_dates(series)
+        values = series.days
+        points = [
+            ChartPoint(
+                label=format_reference(pk),
+                href=f"/cases/{format_reference(pk)}/",
+                tooltip=f"{format_reference(pk)}: {days:.1f} days",
+            )
+            for pk, days in zip(series.case_ids, series.days, strict=True)
+        ]
+        total = len(series)
+    result = capability.capability_chart(moments, values, service_type, screening=filters.screening)
+    xmr = result.chart
+    latest = xmr.phases[-1] if xmr.phases else None
+    spec = chart_spec(
+        xmr,
+        points,
+        title=f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else ""),
+        unit="days",
+        changes=result.change_marks,
+    )
+    rows = []
+    if len(points) <= TABLE_ROWS_SHOWN:
+        rows = [
+            {
+                "point": point,
+                "extra": extra,
+                "phase": xmr.phase_of(point),
+                "rules_text": rules_in_words(point.rules),
+            }
+            for point, extra in zip(xmr.points, points, strict=True)
+        ]
+    query = request.GET.copy()
+    query.pop("view", None)
+    return render(
+        request,
+        "capability/chart.html",
+        _context(
+            form=form,
+            filters=filters,
+            service=service_type,
+            slug=service,
+            name=name,
+            daily=daily,
+            total=total,
+            chart=xmr,
+            spec=spec,
+            rows=rows,
+            statement=(
+                capability_statement(latest, since=result.phase_since[-1]) if latest else ""
+            ),
+            phases=list(zip(xmr.phases, result.phase_since, strict=True)),
+            offer_daily=total > capability.DAILY_VIEW_ABOVE,
+            query=query.urlencode(),
+        ),
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+@require_GET
+@permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
+    """One row per case in chart order, with the chart's own phase, limits and signals."""
+    service_type = _service(service)
+    form = _filter_form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "Bad filters: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    filters = form.filters()
+    series = capability.end_to_end_series(filters.cases(service_type))
+    result = capability.capability_chart(
+        capability.closed_dates(series), series.days, service_type, screening=filters.screening
+    )
+    names = dict(ServiceType.objects.values_list("pk", "name"))
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(CSV_COLUMNS)
+        for i, point in enumerate(result.chart.points):
+            phase = result.chart.phase_of(point)
+            yield writer.writerow(
+                [
+                    format_reference(series.case_ids[i]),
+                    names[series.service_ids[i]],
+                    _date(series.opened_at[i]).isoformat(),
+                    _date(series.closed_at[i]).isoformat(),
+                    _number(point.value),
+                    point.phase,
+                    _number(phase.centre_line),
+                    _number(phase.lower_limit),
+                    _number(phase.upper_limit),
+                    point.label,
+                    "+".join(str(rule) for rule in point.rules),
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="capability-{service}.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+def system_changes(request: HttpRequest) -> HttpResponse:
+    """Team leaders record that the way the work is done changed; each change starts a new
+    phase on the charts of its service (or of every service)."""
+    can_record = request.user.has_perm("cases.add_systemchange")
+    form = SystemChangeForm(request.POST or None)
+    if request.method == "POST":
+        if not can_record:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                change = services.system_change_record(by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"System change of {change.changed_on:%-d %B %Y} recorded."
+                )
+                return redirect("capability:changes")
+    changes = SystemChange.objects.select_related("service_type", "recorded_by").order_by(
+        "-changed_on", "-pk"
+    )
+    return render(
+        request,
+        "capability/changes.html",
+        _context(form=form, changes=changes, can_record=can_record),
+    )
