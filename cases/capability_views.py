@@ -107,7 +107,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
         total = sum(count for _, _, count in days)
     else:
         series = capability.end_to_end_series(cases)
-        moments = capability.closed_dates(series)
+        moments = series.closed_at
         values = series.days
         points = [
             ChartPoint(
@@ -189,7 +189,7 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     filters = form.filters()
     series = capability.end_to_end_series(filters.cases(service_type))
     result = capability.capability_chart(
-        capability.closed_dates(series), series.days, service_type, screening=filters.screening
+        series.closed_at, series.days, service_type, screening=filters.screening
     )
     names = dict(ServiceType.objects.values_list("pk", "name"))
     writer = csv.writer(_Echo())

@@ -24,8 +24,9 @@ class ChartPoint:
     tooltip: str | None = None
 
 
-def phase_starts(moments: Sequence[date], change_dates: Sequence[date]) -> list[int]:
-    """Indices where a new phase starts: the first point on or after each system change."""
+def phase_starts(moments: Sequence, change_dates: Sequence) -> list[int]:
+    """Indices where a new phase starts: the first point on or after each system change.
+    Moments and changes are dates, or both POSIX seconds."""
     starts = []
     for changed_on in sorted(change_dates):
         index = next((i for i, moment in enumerate(moments) if moment >= changed_on), None)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import roles, selectors, services
+from cases import flow, roles, selectors, services
 from cases.filters import CaseFilter
 from cases.forms import CloseForm, HandOffForm, StepForm
 from cases.models import Case
@@ -59,16 +59,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.get_visible_case(request.user, reference)
     summary = selectors.with_contact_summary(Case.objects.filter(pk=case.pk)).get()
+    timeline = selectors.case_timeline(case)
+    now = timezone.now()
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
             "summary": summary,
-            "timeline": selectors.case_timeline(case),
+            "timeline": timeline,
+            "flow_strip": flow.flow_strip(case, timeline, now),
             "can_change": services.user_can_change_case(user=request.user, case=case),
             "can_log_contacts": request.user.has_perm(roles.LOG_CONTACTS),
-            "now": timezone.now(),
+            "now": now,
         },
     )
 

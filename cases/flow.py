@@ -1,0 +1,553 @@
+"""Reads for studying flow: work in progress (open cases by age) and the flow of closed cases
+(contacts, steps by kind, hand-offs, one-stop, clean and dirty, end-to-end times).
+
+Every count, mean and duration is computed in the database; each page runs a fixed number of
+queries whatever the number of cases. Medians come from a window query per grouping: the rows
+of each group are numbered in order and only the middle one or two come back (SQLite has no
+percentile function, and this works the same on PostgreSQL)."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from cases import roles
+from cases.models import Case, ServiceType, TimelineEntry
+from cases.selectors import with_contact_summary
+
+WEEKS_SHOWN_BY_DEFAULT = 13
+STEP = TimelineEntry.Kind.STEP
+HANDOFF = TimelineEntry.Kind.HANDOFF
+StepKind = TimelineEntry.StepKind
+WASTE_KINDS = [kind for kind in StepKind.values if kind != StepKind.VALUE]
+
+
+def _contact_model():
+    # Reached through the ORM relation: cases never imports the demand app.
+    return Case._meta.get_field("contacts").related_model
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def last_full_weeks(weeks: int = WEEKS_SHOWN_BY_DEFAULT, today: date | None = None):
+    """The last `weeks` complete Monday-to-Sunday weeks before today, as inclusive dates."""
+    today = today or timezone.localdate()
+    end = today - timedelta(days=today.weekday() + 1)  # the Sunday before this week
+    return end - timedelta(weeks=weeks) + timedelta(days=1), end
+
+
+def _middle_values(
+    queryset: QuerySet, *, partition: Sequence[str], value: str
+) -> dict[tuple, list]:
+    """For each group of `partition`, the middle value (odd count) or two middle values (even
+    count) of `value`, in one query: ROW_NUMBER and COUNT over the group, filtered to the
+    middle. Positions are integers, so (n + 1) / 2 and n / 2 + 1 divide as integers on SQLite
+    and PostgreSQL alike: n = 5 keeps row 3, n = 4 keeps rows 2 and 3."""
+    window = {"partition_by": [F(name) for name in partition] or None}
+    rows = (
+        queryset.order_by()
+        .annotate(
+            middle_position=Window(RowNumber(), order_by=[F(value).asc(), F("pk").asc()], **window),
+            group_size=Window(Count("pk"), **window),
+        )
+        .filter(
+            middle_position__gte=(F("group_size") + 1) / 2,
+            middle_position__lte=F("group_size") / 2 + 1,
+        )
+        .values_list(*partition, value, "middle_position")
+    )
+    middles: dict[tuple, list] = defaultdict(list)
+    for *key, middle, _position in sorted(rows, key=lambda row: row[-1]):
+        middles[tuple(key)].append(middle)
+    return dict(middles)
+
+
+def _median_duration(values: list[timedelta] | None) -> timedelta | None:
+    return sum(values, timedelta()) / len(values) if values else None
+
+
+def _median_moment(values: list[datetime] | None) -> datetime | None:
+    return values[0] + (values[-1] - values[0]) / 2 if values else None
+
+
+# --- Work in progress -------------------------------------------------------------------------
+
+
+def open_cases(*, service: ServiceType | None = None, owner=None) -> QuerySet[Case]:
+    """Open cases, filtered by service and owner. Not yet ordered or summarised."""
+    cases = Case.objects.filter(status=Case.Status.OPEN)
+    if service is not None:
+        cases = cases.filter(service_type=service)
+    if owner is not None:
+        cases = cases.filter(owner=owner)
+    return cases
+
+
+def open_cases_oldest_first(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """For the list: oldest first, with contacts, the last contact and clean or dirty."""
+    return with_contact_summary(cases.select_related("service_type", "citizen", "owner")).order_by(
+        "opened_at", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class OpenSummary:
+    """Open cases of a group (a service, an owner, or all): how many, and how old."""
+
+    name: str
+    count: int
+    oldest_opened_at: datetime | None
+    median_opened_at: datetime | None = None
+    key: str = ""
+    now: datetime = field(default_factory=timezone.now)
+
+    @property
+    def oldest_age(self) -> timedelta | None:
+        return self.now - self.oldest_opened_at if self.oldest_opened_at else None
+
+    @property
+    def median_age(self) -> timedelta | None:
+        return self.now - self.median_opened_at if self.median_opened_at else None
+
+
+def open_by_service(
+    cases: QuerySet[Case], *, now: datetime, with_total: bool = True
+) -> tuple[list[OpenSummary], OpenSummary | None]:
+    """Per service type (by name): open cases, the oldest, the median age; and the same for all
+    of them. Two queries, and two more for the totals."""
+    grouped = (
+        cases.order_by()
+        .values("service_type_id", "service_type__name", "service_type__slug")
+        .annotate(count=Count("pk"), oldest=Min("opened_at"))
+        .order_by("service_type__name")
+    )
+    rows = list(grouped)
+    medians = _middle_values(cases, partition=["service_type_id"], value="opened_at")
+    services = [
+        OpenSummary(
+            name=row["service_type__name"],
+            key=row["service_type__slug"],
+            count=row["count"],
+            oldest_opened_at=row["oldest"],
+            median_opened_at=_median_moment(medians.get((row["service_type_id"],))),
+            now=now,
+        )
+        for row in rows
+    ]
+    total = None
+    if with_total and rows:
+        totals = cases.order_by().aggregate(count=Count("pk"), oldest=Min("opened_at"))
+        overall = _middle_values(cases, partition=[], value="opened_at")
+        total = OpenSummary(
+            name="All services",
+            count=totals["count"],
+            oldest_opened_at=totals["oldest"],
+            median_opened_at=_median_moment(overall.get(())),
+            now=now,
+        )
+    return services, total
+
+
+def open_by_owner(cases: QuerySet[Case], *, now: datetime) -> list[OpenSummary]:
+    """Per owner, sorted by name (for sharing out work, never a ranking): open cases and the
+    oldest. One query."""
+    rows = (
+        cases.order_by()
+        .values("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+        .annotate(count=Count("pk"), oldest=Min("opened_at"))
+        .order_by("owner__first_name", "owner__last_name", "owner__username")
+    )
+    return [
+        OpenSummary(
+            name=f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+            or row["owner__username"],
+            key=str(row["owner_id"]),
+            count=row["count"],
+            oldest_opened_at=row["oldest"],
+            now=now,
+        )
+        for row in rows
+    ]
+
+
+def possible_owners():
+    """Everyone who can own a case, and anyone who still owns an open case (someone who has
+    left may still hold work that needs sharing out)."""
+    holds_open_work = Case.objects.filter(owner=OuterRef("pk"), status=Case.Status.OPEN)
+    can_own = Q(is_active=True) & (
+        Q(groups__name__in=[roles.FRONT_OFFICE, roles.TEAM_LEADER]) | Q(is_superuser=True)
+    )
+    return (
+        get_user_model()
+        .objects.filter(can_own | Q(Exists(holds_open_work)))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- Flow of closed cases ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowPeriod:
+    """Cases closed (the need met) from `start` to `end`, inclusive local dates; one service or
+    all."""
+
+    start: date
+    end: date
+    service: ServiceType | None = None
+
+    def closed_cases(self) -> QuerySet[Case]:
+        cases = Case.objects.filter(
+            status=Case.Status.CLOSED,
+            closed_at__gte=_start_of(self.start),
+            closed_at__lt=_start_of(self.end + timedelta(days=1)),
+        )
+        if self.service is not None:
+            cases = cases.filter(service_type=self.service)
+        return cases
+
+
+@dataclass(frozen=True)
+class Times:
+    """End-to-end times of a set of closed cases."""
+
+    count: int
+    mean: timedelta | None
+    median: timedelta | None
+
+
+@dataclass(frozen=True)
+class FlowMeasures:
+    """Totals for a group of closed cases; the per-case figures are these over `cases`."""
+
+    name: str
+    key: str
+    cases: int
+    contacts: int
+    failure_contacts: int
+    one_stop: int
+    dirty: int
+    steps: dict[str, int]
+    clean_times: Times
+    dirty_times: Times
+
+    def _per_case(self, total: int) -> float | None:
+        return total / self.cases if self.cases else None
+
+    @property
+    def contacts_per_case(self) -> float | None:
+        return self._per_case(self.contacts)
+
+    @property
+    def failure_contacts_per_case(self) -> float | None:
+        return self._per_case(self.failure_contacts)
+
+    @property
+    def steps_per_case(self) -> dict[str, float | None]:
+        return {kind: self._per_case(count) for kind, count in self.steps.items()}
+
+    @property
+    def value_steps_per_case(self) -> float | None:
+        return self._per_case(self.steps[StepKind.VALUE])
+
+    @property
+    def waste_steps_per_case(self) -> float | None:
+        return self._per_case(sum(self.steps[kind] for kind in WASTE_KINDS))
+
+    @property
+    def handoffs_per_case(self) -> float | None:
+        return self._per_case(self.steps[StepKind.HANDOFF])
+
+    @property
+    def waste_steps_by_kind(self) -> list[tuple[str, float | None]]:
+        per_case = self.steps_per_case
+        return [(kind, per_case[kind]) for kind in WASTE_KINDS]
+
+    @property
+    def times_side_by_side(self) -> tuple[Times, Times]:
+        return self.clean_times, self.dirty_times
+
+    @property
+    def one_stop_share(self) -> float | None:
+        return self._per_case(self.one_stop)
+
+    @property
+    def clean_share(self) -> float | None:
+        return self._per_case(self.cases - self.dirty)
+
+    @property
+    def dirty_share(self) -> float | None:
+        return self._per_case(self.dirty)
+
+
+def _count(entries: QuerySet) -> Coalesce:
+    """The number of rows of a correlated subquery (0 when there are none)."""
+    return Coalesce(
+        Subquery(
+            entries.order_by().values("case_id").annotate(number=Count("pk")).values("number")
+        ),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def _step_filter(kind: str) -> Q:
+    # A hand-off of ownership is recorded as its own kind of entry; count it as a hand-off step.
+    step = Q(kind=STEP, step_kind=kind)
+    return step | Q(kind=HANDOFF) if kind == StepKind.HANDOFF else step
+
+
+def _with_end_to_end(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with whether it is dirty (any failure-demand contact) and its end-to-end time."""
+    contact = _contact_model()
+    failures = contact.objects.filter(case=OuterRef("pk"), demand=contact.Demand.FAILURE)
+    return cases.annotate(
+        is_dirty=Exists(failures),
+        end_to_end=ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField()),
+    )
+
+
+def _with_flow(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with its counts as correlated subqueries, so that summing them per group never
+    multiplies rows the way joining contacts and timeline entries would."""
+    contact = _contact_model()
+    contacts = contact.objects.filter(case=OuterRef("pk"))
+    first_contact = contacts.order_by("received_at", "pk").values("is_one_stop")[:1]
+    timeline = TimelineEntry.objects.filter(case=OuterRef("pk"))
+    return _with_end_to_end(cases).annotate(
+        contact_count=_count(contacts),
+        failure_count=_count(contacts.filter(demand=contact.Demand.FAILURE)),
+        first_is_one_stop=Subquery(first_contact),
+        **{f"step_count_{kind}": _count(timeline.filter(_step_filter(kind))) for kind in StepKind},
+    )
+
+
+def _measure_aggregates() -> dict:
+    return {
+        "cases": Count("pk"),
+        "contacts": Sum("contact_count"),
+        "failure_contacts": Sum("failure_count"),
+        "one_stop": Count("pk", filter=Q(first_is_one_stop=True)),
+        "dirty": Count("pk", filter=Q(is_dirty=True)),
+        "clean_mean": Avg("end_to_end", filter=Q(is_dirty=False)),
+        "dirty_mean": Avg("end_to_end", filter=Q(is_dirty=True)),
+        **{f"steps_{kind}": Sum(f"step_count_{kind}") for kind in StepKind},
+    }
+
+
+def _measures(row: dict, *, name: str, key: str, medians: dict, group: tuple) -> FlowMeasures:
+    cases, dirty = row["cases"], row["dirty"]
+    return FlowMeasures(
+        name=name,
+        key=key,
+        cases=cases,
+        contacts=row["contacts"] or 0,
+        failure_contacts=row["failure_contacts"] or 0,
+        one_stop=row["one_stop"],
+        dirty=dirty,
+        steps={kind: row[f"steps_{kind}"] or 0 for kind in StepKind},
+        clean_times=Times(
+            count=cases - dirty,
+            mean=row["clean_mean"],
+            median=_median_duration(medians.get((*group, False))),
+        ),
+        dirty_times=Times(
+            count=dirty,
+            mean=row["dirty_mean"],
+            median=_median_duration(medians.get((*group, True))),
+        ),
+    )
+
+
+def flow_measures(period: FlowPeriod) -> tuple[list[FlowMeasures], FlowMeasures | None]:
+    """Per service type (by name) with closed cases in the period, and for all of them (when no
+    single service was chosen). Two queries, and two more for all services."""
+    cases = _with_flow(period.closed_cases())
+    rows = list(
+        cases.order_by()
+        .values("service_type_id", "service_type__name", "service_type__slug")
+        .annotate(**_measure_aggregates())
+        .order_by("service_type__name")
+    )
+    timed = _with_end_to_end(period.closed_cases())
+    medians = _middle_values(timed, partition=["service_type_id", "is_dirty"], value="end_to_end")
+    services = [
+        _measures(
+            row,
+            name=row["service_type__name"],
+            key=row["service_type__slug"],
+            medians=medians,
+            group=(row["service_type_id"],),
+        )
+        for row in rows
+    ]
+    total = None
+    if rows and period.service is None:
+        overall = cases.order_by().aggregate(**_measure_aggregates())
+        overall_medians = _middle_values(timed, partition=["is_dirty"], value="end_to_end")
+        total = _measures(overall, name="All services", key="", medians=overall_medians, group=())
+    return services, total
+
+
+# --- The flow strip on a case page -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkerKind:
+    letter: str
+    label: str
+    shape: str  # "circle": a contact; "square": a step; "diamond": closed or reopened
+    category: str  # "value", "waste" or "event": the marker's colour, and said in words
+    counted_as: tuple[str, str]  # for the summary: one, many
+
+
+MARKER_KINDS: dict[str, MarkerKind] = {
+    "contact": MarkerKind("C", "Contact: value demand", "circle", "value", ("contact", "contacts")),
+    "failure": MarkerKind(
+        "F", "Contact: failure demand", "circle", "waste", ("contact", "contacts")
+    ),
+    StepKind.VALUE: MarkerKind("V", "Value work", "square", "value", ("value step", "value steps")),
+    StepKind.HANDOFF: MarkerKind("H", "Hand-off", "square", "waste", ("hand-off", "hand-offs")),
+    StepKind.WAIT: MarkerKind("W", "Wait", "square", "waste", ("wait", "waits")),
+    StepKind.REWORK: MarkerKind("R", "Rework", "square", "waste", ("rework", "rework")),
+    StepKind.CHECK: MarkerKind(
+        "Ck", "Check (authorisation or inspection)", "square", "waste", ("check", "checks")
+    ),
+    StepKind.CHASE: MarkerKind(
+        "Ch", "Chase (we chased someone)", "square", "waste", ("chase", "chases")
+    ),
+    TimelineEntry.Kind.CLOSED: MarkerKind(
+        "✓", "Closed: the need was met", "diamond", "event", ("closure", "closures")
+    ),
+    TimelineEntry.Kind.REOPENED: MarkerKind(
+        "↺", "Reopened", "diamond", "event", ("reopening", "reopenings")
+    ),
+}
+# Markers closer than this (per cent of the strip) go to the other lane, so both stay readable.
+LANE_GAP = 2.5
+
+
+@dataclass(frozen=True)
+class StripMarker:
+    """One timeline entry on the strip: where (per cent of the way along), and what."""
+
+    entry: TimelineEntry
+    code: str  # a key of MARKER_KINDS
+    kind: MarkerKind
+    left: float
+    lane: int
+    offset: timedelta  # since the first contact
+
+
+def _marker_code(entry: TimelineEntry) -> str | None:
+    if entry.kind == TimelineEntry.Kind.CONTACT:
+        contact = getattr(entry, "contact", None)
+        return "failure" if contact is not None and contact.is_failure else "contact"
+    if entry.kind == HANDOFF:
+        return StepKind.HANDOFF
+    if entry.kind == STEP:
+        return entry.step_kind if entry.step_kind in MARKER_KINDS else None
+    if entry.kind in (TimelineEntry.Kind.CLOSED, TimelineEntry.Kind.REOPENED):
+        return entry.kind
+    return None  # a reclassification is a review of the record, not part of the flow
+
+
+def _counted(number: int, kind: MarkerKind) -> str:
+    one, many = kind.counted_as
+    return f"{number} {one if number == 1 else many}"
+
+
+@dataclass(frozen=True)
+class FlowStrip:
+    start: datetime
+    end: datetime
+    is_open: bool
+    markers: list[StripMarker]
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def key(self) -> list[tuple[str, MarkerKind]]:
+        """The kinds of marker on this strip, in the key's order."""
+        present = {marker.code for marker in self.markers}
+        return [(code, kind) for code, kind in MARKER_KINDS.items() if code in present]
+
+    @property
+    def summary(self) -> list[str]:
+        """E.g. ['3 contacts, 1 of them failure demand', '2 value steps',
+        '3 waste steps: 1 hand-off, 2 waits']."""
+        counts: dict[str, int] = defaultdict(int)
+        for marker in self.markers:
+            counts[marker.code] += 1
+        parts = []
+        contacts = counts["contact"] + counts["failure"]
+        if contacts:
+            failure = f", {counts['failure']} of them failure demand" if counts["failure"] else ""
+            parts.append(_counted(contacts, MARKER_KINDS["contact"]) + failure)
+        if counts[StepKind.VALUE]:
+            parts.append(_counted(counts[StepKind.VALUE], MARKER_KINDS[StepKind.VALUE]))
+        waste = [(kind, counts[kind]) for kind in WASTE_KINDS if counts[kind]]
+        if waste:
+            total = sum(number for _, number in waste)
+            parts.append(
+                f"{total} waste step{'' if total == 1 else 's'}: "
+                + ", ".join(_counted(number, MARKER_KINDS[kind]) for kind, number in waste)
+            )
+        return parts
+
+
+def flow_strip(case: Case, timeline: Iterable[TimelineEntry], now: datetime) -> FlowStrip:
+    """The case's entries along its time line, from the first contact to closure (or now, if
+    open), each at its per cent of the way. No queries: `timeline` is what the page already
+    fetched, each contact entry carrying its contact (cases.selectors.case_timeline)."""
+    start = case.opened_at
+    end = case.closed_at if case.closed_at and not case.is_open else max(now, start)
+    span = (end - start).total_seconds()
+    markers: list[StripMarker] = []
+    lane_ends = [-100.0, -100.0]
+    for entry in sorted(timeline, key=lambda entry: (entry.occurred_at, entry.pk)):
+        code = _marker_code(entry)
+        if code is None:
+            continue
+        offset = entry.occurred_at - start
+        left = 0.0 if span <= 0 else offset.total_seconds() / span * 100
+        left = round(min(max(left, 0.0), 100.0), 1)
+        free = (i for i, last in enumerate(lane_ends) if left - last >= LANE_GAP)
+        lane = next(free, lane_ends.index(min(lane_ends)))
+        lane_ends[lane] = left
+        markers.append(
+            StripMarker(
+                entry=entry,
+                code=code,
+                kind=MARKER_KINDS[code],
+                left=left,
+                lane=lane,
+                offset=max(offset, timedelta()),
+            )
+        )
+    return FlowStrip(start=start, end=end, is_open=case.is_open, markers=markers)
