@@ -285,3 +285,18 @@ def test_the_redesign_is_recorded_as_a_system_change(output):
     change = SystemChange.objects.get()
     assert change.service_type.slug == "housing-repair"
     assert change.changed_on == timezone.localdate() - timedelta(days=REDESIGN_DAYS_AGO)
+
+
+def test_redesigned_service_shows_a_second_phase_with_lower_limits(output):
+    from cases import capability
+
+    housing = ServiceType.objects.get(slug="housing-repair")
+    start, end = capability.default_period()
+    filters = capability.CapabilityFilters(start=start, end=end)
+    series = capability.end_to_end_series(filters.cases(housing))
+    chart = capability.capability_chart(
+        series.closed_at, series.days, housing, screening=True
+    ).chart
+    before, after = chart.phases
+    assert after.upper_limit < before.upper_limit
+    assert after.centre_line < before.centre_line
