@@ -75,8 +75,9 @@ def test_role_users_are_in_their_groups_and_can_sign_in_with_the_printed_passwor
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert user.first_name and user.last_name
         validate_password(password, user)
-        assert client.login(username=username, password=password)
-        client.logout()
+        signed_in = client.post("/sign-in/", {"username": username, "password": password})
+        assert signed_in.status_code == 302
+        client.post("/sign-out/")
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
     # Enough named front-office staff for hand-offs to go to people.
