@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cases.models import Case, Citizen, ServiceType, SystemChange, TimelineEntry
+from cases.models import AuditEntry, Case, Citizen, ServiceType, SystemChange, TimelineEntry
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -65,3 +65,32 @@ class SystemChangeAdmin(NoDeleteAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The whole audit trail, searchable; nobody can add, change or delete an entry."""
+
+    list_display = [
+        "occurred_at",
+        "actor",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "field",
+        "old_value",
+        "new_value",
+    ]
+    list_filter = ["action", "object_type"]
+    search_fields = [
+        "=object_id",
+        "=case_id",
+        "field",
+        "old_value",
+        "new_value",
+        "actor__username",
+        "actor_label",
+    ]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor"]

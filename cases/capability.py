@@ -4,7 +4,7 @@ and streamed into compact arrays, so memory stays flat whatever the number of ca
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import (
     Avg,
@@ -23,6 +23,7 @@ from django.utils import timezone
 from cases import spc
 from cases.charts import phase_starts
 from cases.models import Case, ServiceType
+from cases.periods import start_of
 from cases.selectors import system_changes_for
 
 SECONDS_A_DAY = 86400
@@ -46,10 +47,6 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=round(DEFAULT_MONTHS * 365.25 / 12)), today
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @dataclass(frozen=True)
 class CapabilityFilters:
     """Closed cases whose need was met between start and end (inclusive dates)."""
@@ -63,8 +60,8 @@ class CapabilityFilters:
     def cases(self, service: ServiceType | None) -> QuerySet[Case]:
         cases = Case.objects.filter(
             status=Case.Status.CLOSED,
-            closed_at__gte=_start_of(self.start),
-            closed_at__lt=_start_of(self.end + timedelta(days=1)),
+            closed_at__gte=start_of(self.start),
+            closed_at__lt=start_of(self.end + timedelta(days=1)),
         )
         if service is not None:
             cases = cases.filter(service_type=service)
@@ -146,7 +143,7 @@ def capability_chart(
     changes = system_changes_for([service.pk] if service else [])
     as_seconds = bool(moments) and isinstance(moments[0], float)
     thresholds = [
-        _start_of(change.changed_on).timestamp() if as_seconds else change.changed_on
+        start_of(change.changed_on).timestamp() if as_seconds else change.changed_on
         for change in changes
     ]
     starts = phase_starts(moments, thresholds)

@@ -57,7 +57,8 @@ def _filter_form(request: HttpRequest) -> CapabilityFilterForm:
     )
 
 
-def _context(**extra) -> dict:
+def page_context(**extra) -> dict:
+    """What every capability and flow page needs: its place in the navigation."""
     return {"nav_section": "capability", "capability_pages": CAPABILITY_PAGES, **extra}
 
 
@@ -69,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "capability/index.html",
-        _context(
+        page_context(
             form=form,
             services=capability.services_with_closures(filters),
             all_services=ServiceType.objects.order_by("name"),
@@ -144,7 +145,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     return render(
         request,
         "capability/chart.html",
-        _context(
+        page_context(
             form=form,
             filters=filters,
             service=service_type,
@@ -245,5 +246,5 @@ def system_changes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "capability/changes.html",
-        _context(form=form, changes=changes, can_record=can_record),
+        page_context(form=form, changes=changes, can_record=can_record),
     )

@@ -1,25 +1,25 @@
 """Reads for studying flow: work in progress (open cases by age) and the flow of closed cases
 (contacts, steps by kind, hand-offs, one-stop, clean and dirty, end-to-end times).
 
-Every count, mean and duration is computed in the database; each page runs a fixed number of
-queries whatever the number of cases. Medians come from a window query per grouping: the rows
-of each group are numbered in order and only the middle one or two come back (SQLite has no
-percentile function, and this works the same on PostgreSQL)."""
+Every count, total and duration is computed in the database (GROUP BY, never a loop over
+cases), and each page runs a fixed number of queries whatever the number of cases; Python only
+adds up the few per-service rows for "all services" and divides totals into means. Medians come
+from a window query per grouping: the rows of each group are numbered in order and only the
+middle one or two come back (SQLite has no percentile function; this works the same on
+PostgreSQL)."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    Avg,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Min,
     OuterRef,
     Q,
@@ -28,14 +28,14 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from cases import roles
 from cases.models import Case, ServiceType, TimelineEntry
+from cases.periods import start_of
 from cases.selectors import with_contact_summary
 
-WEEKS_SHOWN_BY_DEFAULT = 13
 STEP = TimelineEntry.Kind.STEP
 HANDOFF = TimelineEntry.Kind.HANDOFF
 StepKind = TimelineEntry.StepKind
@@ -45,17 +45,6 @@ WASTE_KINDS = [kind for kind in StepKind.values if kind != StepKind.VALUE]
 def _contact_model():
     # Reached through the ORM relation: cases never imports the demand app.
     return Case._meta.get_field("contacts").related_model
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def last_full_weeks(weeks: int = WEEKS_SHOWN_BY_DEFAULT, today: date | None = None):
-    """The last `weeks` complete Monday-to-Sunday weeks before today, as inclusive dates."""
-    today = today or timezone.localdate()
-    end = today - timedelta(days=today.weekday() + 1)  # the Sunday before this week
-    return end - timedelta(weeks=weeks) + timedelta(days=1), end
 
 
 def _middle_values(
@@ -219,15 +208,23 @@ class FlowPeriod:
     end: date
     service: ServiceType | None = None
 
-    def closed_cases(self) -> QuerySet[Case]:
-        cases = Case.objects.filter(
-            status=Case.Status.CLOSED,
-            closed_at__gte=_start_of(self.start),
-            closed_at__lt=_start_of(self.end + timedelta(days=1)),
+    def cases_q(self, prefix: str = "") -> Q:
+        """The closed cases of the period, as a condition on Case (or, with `prefix`, on a
+        model that refers to one, e.g. "case__")."""
+        q = Q(
+            **{
+                f"{prefix}status": Case.Status.CLOSED,
+                f"{prefix}closed_at__gte": start_of(self.start),
+            }
         )
+        if self.end < date.max:  # 31 December 9999 has no next day: nothing closes after it
+            q &= Q(**{f"{prefix}closed_at__lt": start_of(self.end + timedelta(days=1))})
         if self.service is not None:
-            cases = cases.filter(service_type=self.service)
-        return cases
+            q &= Q(**{f"{prefix}service_type": self.service})
+        return q
+
+    def closed_cases(self) -> QuerySet[Case]:
+        return Case.objects.filter(self.cases_q())
 
 
 @dataclass(frozen=True)
@@ -239,23 +236,40 @@ class Times:
     median: timedelta | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class FlowMeasures:
     """Totals for a group of closed cases; the per-case figures are these over `cases`."""
 
     name: str
     key: str
-    cases: int
-    contacts: int
-    failure_contacts: int
-    one_stop: int
-    dirty: int
-    steps: dict[str, int]
-    clean_times: Times
-    dirty_times: Times
+    cases: int = 0
+    contacts: int = 0
+    failure_contacts: int = 0
+    one_stop: int = 0
+    dirty: int = 0
+    steps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(StepKind, 0))
+    clean_total_time: timedelta = timedelta()
+    dirty_total_time: timedelta = timedelta()
+    clean_median: timedelta | None = None
+    dirty_median: timedelta | None = None
 
     def _per_case(self, total: int) -> float | None:
         return total / self.cases if self.cases else None
+
+    @property
+    def clean_times(self) -> Times:
+        count = self.cases - self.dirty
+        mean = self.clean_total_time / count if count else None
+        return Times(count=count, mean=mean, median=self.clean_median)
+
+    @property
+    def dirty_times(self) -> Times:
+        mean = self.dirty_total_time / self.dirty if self.dirty else None
+        return Times(count=self.dirty, mean=mean, median=self.dirty_median)
+
+    @property
+    def times_side_by_side(self) -> tuple[Times, Times]:
+        return self.clean_times, self.dirty_times
 
     @property
     def contacts_per_case(self) -> float | None:
@@ -287,10 +301,6 @@ class FlowMeasures:
         return [(kind, per_case[kind]) for kind in WASTE_KINDS]
 
     @property
-    def times_side_by_side(self) -> tuple[Times, Times]:
-        return self.clean_times, self.dirty_times
-
-    @property
     def one_stop_share(self) -> float | None:
         return self._per_case(self.one_stop)
 
@@ -302,22 +312,17 @@ class FlowMeasures:
     def dirty_share(self) -> float | None:
         return self._per_case(self.dirty)
 
-
-def _count(entries: QuerySet) -> Coalesce:
-    """The number of rows of a correlated subquery (0 when there are none)."""
-    return Coalesce(
-        Subquery(
-            entries.order_by().values("case_id").annotate(number=Count("pk")).values("number")
-        ),
-        0,
-        output_field=IntegerField(),
-    )
-
-
-def _step_filter(kind: str) -> Q:
-    # A hand-off of ownership is recorded as its own kind of entry; count it as a hand-off step.
-    step = Q(kind=STEP, step_kind=kind)
-    return step | Q(kind=HANDOFF) if kind == StepKind.HANDOFF else step
+    def add(self, other: "FlowMeasures") -> None:
+        """Add another group's totals to these (for all services: sums of a few group rows)."""
+        self.cases += other.cases
+        self.contacts += other.contacts
+        self.failure_contacts += other.failure_contacts
+        self.one_stop += other.one_stop
+        self.dirty += other.dirty
+        for kind, count in other.steps.items():
+            self.steps[kind] += count
+        self.clean_total_time += other.clean_total_time
+        self.dirty_total_time += other.dirty_total_time
 
 
 def _with_end_to_end(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -330,86 +335,86 @@ def _with_end_to_end(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _with_flow(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with its counts as correlated subqueries, so that summing them per group never
-    multiplies rows the way joining contacts and timeline entries would."""
-    contact = _contact_model()
-    contacts = contact.objects.filter(case=OuterRef("pk"))
-    first_contact = contacts.order_by("received_at", "pk").values("is_one_stop")[:1]
-    timeline = TimelineEntry.objects.filter(case=OuterRef("pk"))
-    return _with_end_to_end(cases).annotate(
-        contact_count=_count(contacts),
-        failure_count=_count(contacts.filter(demand=contact.Demand.FAILURE)),
-        first_is_one_stop=Subquery(first_contact),
-        **{f"step_count_{kind}": _count(timeline.filter(_step_filter(kind))) for kind in StepKind},
-    )
-
-
-def _measure_aggregates() -> dict:
-    return {
-        "cases": Count("pk"),
-        "contacts": Sum("contact_count"),
-        "failure_contacts": Sum("failure_count"),
-        "one_stop": Count("pk", filter=Q(first_is_one_stop=True)),
-        "dirty": Count("pk", filter=Q(is_dirty=True)),
-        "clean_mean": Avg("end_to_end", filter=Q(is_dirty=False)),
-        "dirty_mean": Avg("end_to_end", filter=Q(is_dirty=True)),
-        **{f"steps_{kind}": Sum(f"step_count_{kind}") for kind in StepKind},
-    }
-
-
-def _measures(row: dict, *, name: str, key: str, medians: dict, group: tuple) -> FlowMeasures:
-    cases, dirty = row["cases"], row["dirty"]
-    return FlowMeasures(
-        name=name,
-        key=key,
-        cases=cases,
-        contacts=row["contacts"] or 0,
-        failure_contacts=row["failure_contacts"] or 0,
-        one_stop=row["one_stop"],
-        dirty=dirty,
-        steps={kind: row[f"steps_{kind}"] or 0 for kind in StepKind},
-        clean_times=Times(
-            count=cases - dirty,
-            mean=row["clean_mean"],
-            median=_median_duration(medians.get((*group, False))),
-        ),
-        dirty_times=Times(
-            count=dirty,
-            mean=row["dirty_mean"],
-            median=_median_duration(medians.get((*group, True))),
-        ),
-    )
+def _step_filter(kind: str) -> Q:
+    # A hand-off of ownership is recorded as its own kind of entry; count it as a hand-off step.
+    step = Q(kind=STEP, step_kind=kind)
+    return step | Q(kind=HANDOFF) if kind == StepKind.HANDOFF else step
 
 
 def flow_measures(period: FlowPeriod) -> tuple[list[FlowMeasures], FlowMeasures | None]:
-    """Per service type (by name) with closed cases in the period, and for all of them (when no
-    single service was chosen). Two queries, and two more for all services."""
-    cases = _with_flow(period.closed_cases())
-    rows = list(
-        cases.order_by()
-        .values("service_type_id", "service_type__name", "service_type__slug")
-        .annotate(**_measure_aggregates())
-        .order_by("service_type__name")
+    """Per service type (by name) with cases closed in the period, and for all of them when no
+    single service was chosen. Each table is counted by its own GROUP BY, joined to the cases
+    of the period, so no row is ever counted twice: cases by service and clean or dirty (number,
+    one-stop, total end-to-end time), contacts by service, timeline entries by service; then
+    the medians. Four queries, and one more for the medians of all services."""
+    contact = _contact_model()
+    first_is_one_stop = Subquery(
+        contact.objects.filter(case=OuterRef("pk"))
+        .order_by("received_at", "pk")
+        .values("is_one_stop")[:1]
     )
+    case_rows = (
+        _with_end_to_end(period.closed_cases())
+        .annotate(first_is_one_stop=first_is_one_stop)
+        .order_by()
+        .values("service_type_id", "service_type__name", "service_type__slug", "is_dirty")
+        .annotate(
+            cases=Count("pk"),
+            one_stop=Count("pk", filter=Q(first_is_one_stop=True)),
+            total_time=Sum("end_to_end"),
+        )
+    )
+    services: dict[int, FlowMeasures] = {}
+    for row in case_rows:
+        group = services.setdefault(
+            row["service_type_id"],
+            FlowMeasures(name=row["service_type__name"], key=row["service_type__slug"]),
+        )
+        group.cases += row["cases"]
+        group.one_stop += row["one_stop"]
+        if row["is_dirty"]:
+            group.dirty += row["cases"]
+            group.dirty_total_time += row["total_time"]
+        else:
+            group.clean_total_time += row["total_time"]
+    contact_rows = (
+        contact.objects.filter(period.cases_q("case__"))
+        .order_by()
+        .values("case__service_type_id")
+        .annotate(
+            contacts=Count("pk"),
+            failures=Count("pk", filter=Q(demand=contact.Demand.FAILURE)),
+        )
+    )
+    # A case closing between these queries could bring a service that the first did not see:
+    # its contacts and steps wait for the next look.
+    for row in contact_rows:
+        if group := services.get(row["case__service_type_id"]):
+            group.contacts, group.failure_contacts = row["contacts"], row["failures"]
+    step_rows = (
+        TimelineEntry.objects.filter(period.cases_q("case__"))
+        .order_by()
+        .values("case__service_type_id")
+        .annotate(**{kind.value: Count("pk", filter=_step_filter(kind)) for kind in StepKind})
+    )
+    for row in step_rows:
+        if group := services.get(row["case__service_type_id"]):
+            group.steps = {kind: row[kind.value] for kind in StepKind}
     timed = _with_end_to_end(period.closed_cases())
     medians = _middle_values(timed, partition=["service_type_id", "is_dirty"], value="end_to_end")
-    services = [
-        _measures(
-            row,
-            name=row["service_type__name"],
-            key=row["service_type__slug"],
-            medians=medians,
-            group=(row["service_type_id"],),
-        )
-        for row in rows
-    ]
-    total = None
-    if rows and period.service is None:
-        overall = cases.order_by().aggregate(**_measure_aggregates())
-        overall_medians = _middle_values(timed, partition=["is_dirty"], value="end_to_end")
-        total = _measures(overall, name="All services", key="", medians=overall_medians, group=())
-    return services, total
+    for service_id, group in services.items():
+        group.clean_median = _median_duration(medians.get((service_id, False)))
+        group.dirty_median = _median_duration(medians.get((service_id, True)))
+    by_name = sorted(services.values(), key=lambda group: group.name)
+    if not by_name or period.service is not None:
+        return by_name, None
+    total = FlowMeasures(name="All services", key="")
+    for group in by_name:
+        total.add(group)
+    overall = _middle_values(timed, partition=["is_dirty"], value="end_to_end")
+    total.clean_median = _median_duration(overall.get((False,)))
+    total.dirty_median = _median_duration(overall.get((True,)))
+    return by_name, total
 
 
 # --- The flow strip on a case page -----------------------------------------------------------

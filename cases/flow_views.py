@@ -10,17 +10,13 @@ from django.views.decorators.http import require_GET
 
 from cases import flow as flow_selectors
 from cases import roles
+from cases.capability_views import page_context as _context
 from cases.forms import PersonChoiceField
 from cases.models import ServiceType
+from cases.periods import last_full_weeks
+from councilflow.forms import PeriodForm
 
 OPEN_CASES_PER_PAGE = 50
-# The other pages about capability and flow, until templates/capability/_nav.html exists.
-CAPABILITY_PAGES = [
-    ("capability:index", "Capability charts"),
-    ("capability:wip", "Work in progress"),
-    ("capability:flow", "Flow"),
-    ("capability:changes", "System changes"),
-]
 
 
 def _service_field(**kwargs) -> forms.ModelChoiceField:
@@ -52,40 +48,13 @@ class WorkInProgressForm(forms.Form):
         return {"service": data.get("service"), "owner": data.get("owner")}
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class FlowForm(forms.Form):
+class FlowForm(PeriodForm):
     """The period (`from`, `to`: ISO dates, by the day a case closed) and one service or all."""
 
     service = _service_field()
 
     def __init__(self, data=None, **kwargs):
-        self.default_period = flow_selectors.last_full_weeks()
-        # Always bound, so the page shows its figures at once: a missing date is the default.
-        data = data.copy() if data is not None else {}
-        for name, day in zip(("from", "to"), self.default_period, strict=True):
-            if not data.get(name):
-                data[name] = day.isoformat()
-        super().__init__(data, **kwargs)
-        date_errors = {"invalid": "Enter a real date, like 2026-03-31."}
-        # "from" is a Python keyword, so the dates are added here rather than declared.
-        self.fields = {
-            "from": forms.DateField(label="From", widget=DateInput, error_messages=date_errors),
-            "to": forms.DateField(label="To", widget=DateInput, error_messages=date_errors),
-            **self.fields,
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("from"), cleaned.get("to")
-        if start and end and start > end:
-            self.add_error("to", "The end of the period must be on or after its start.")
-        return cleaned
+        super().__init__(data, default_period=last_full_weeks(), **kwargs)
 
     def period(self) -> flow_selectors.FlowPeriod:
         if not self.is_valid():
@@ -94,10 +63,6 @@ class FlowForm(forms.Form):
         return flow_selectors.FlowPeriod(
             start=data["from"], end=data["to"], service=data["service"]
         )
-
-
-def _context(**extra) -> dict:
-    return {"nav_section": "capability", "capability_pages": CAPABILITY_PAGES, **extra}
 
 
 @require_GET

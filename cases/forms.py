@@ -4,7 +4,14 @@ from django.db.models import Q
 
 from cases import roles
 from cases.models import Case, ServiceType, TimelineEntry
-from councilflow.forms import GovukFormMixin, PastDateTimeField, VersionMixin, now_for_input
+from councilflow.forms import (
+    DateInput,
+    GovukFormMixin,
+    PastDateTimeField,
+    PeriodForm,
+    VersionMixin,
+    now_for_input,
+)
 
 
 def people_who_can_own_cases():
@@ -87,14 +94,7 @@ class CloseForm(GovukFormMixin, VersionMixin, forms.Form):
         self.fields["closed_at"].initial = now_for_input
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class CapabilityFilterForm(forms.Form):
+class CapabilityFilterForm(PeriodForm):
     """The capability chart's filters, as query parameters shared with its CSV export:
     `from`, `to` (ISO dates of closure), `channel` (of the first contact), `cases`
     (clean/dirty), `screening=off`."""
@@ -113,29 +113,11 @@ class CapabilityFilterForm(forms.Form):
         help_text="Screening drops very large moving ranges before the limits are calculated.",
     )
 
-    def __init__(self, data=None, *, default_period: tuple, channels: list, **kwargs):
-        data = data.copy() if data is not None else {}
-        for name, day in zip(("from", "to"), default_period, strict=True):
-            if not data.get(name):
-                data[name] = day.isoformat()
-        super().__init__(data, **kwargs)
-        date_errors = {"invalid": "Enter a real date, like 2026-03-31."}
-        self.fields = {
-            "from": forms.DateField(
-                label="Closed from", widget=DateInput, error_messages=date_errors
-            ),
-            "to": forms.DateField(label="To", widget=DateInput, error_messages=date_errors),
-            **self.fields,
-        }
-        self.fields["channel"].choices = [("", "Any channel"), *channels]
-        self.default_period = default_period
+    from_label = "Closed from"
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("from"), cleaned.get("to")
-        if start and end and start > end:
-            self.add_error("to", "The end of the period must be on or after its start.")
-        return cleaned
+    def __init__(self, data=None, *, default_period: tuple, channels: list, **kwargs):
+        super().__init__(data, default_period=default_period, **kwargs)
+        self.fields["channel"].choices = [("", "Any channel"), *channels]
 
     def filters(self):
         from cases.capability import CapabilityFilters

@@ -246,3 +246,51 @@ class SystemChange(models.Model):
     def __str__(self) -> str:
         scope = self.service_type or "all services"
         return f"{self.changed_on:%d %B %Y}, {scope}: {self.description[:60]}"
+
+
+class AuditEntry(models.Model):
+    """Who changed which field of a case, contact or citizen, when, from what to what; and who
+    downloaded or disposed of personal data. Written in the same transaction as the change.
+    Append-only: never edited or deleted, here or in the admin."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        ANONYMISED = "anonymised", "Anonymised (retention)"
+        DOWNLOADED = "downloaded", "Downloaded (subject access request)"
+
+    occurred_at = models.DateTimeField(auto_now_add=True)
+    # Null for the system itself (e.g. the retention command), named in actor_label.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=20)  # "case", "contact", "citizen"
+    object_id = models.BigIntegerField()
+    # The case a change belongs to, so a case's History shows its contacts' changes too.
+    case_id = models.BigIntegerField(null=True, blank=True)
+    field = models.CharField(max_length=100, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            # A case's History page.
+            models.Index(fields=["case_id", "occurred_at"], name="audit_case_idx"),
+            # An admin searching the trail of one object.
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_type} {self.object_id} {self.field}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit entries cannot be deleted.")

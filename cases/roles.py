@@ -15,3 +15,5 @@ LOG_CONTACTS = "demand.add_contact"
 CHANGE_ANY_CASE = "cases.change_any_case"
 # Permission to study capability and flow (team leaders).
 STUDY_CAPABILITY = "cases.study_capability"
+# Permission to read the audit trail (a case's History).
+VIEW_AUDIT = "cases.view_auditentry"

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases import roles
-from cases.models import Case, SystemChange, TimelineEntry, parse_reference
+from cases.models import AuditEntry, Case, SystemChange, TimelineEntry, parse_reference
 
 RECENTLY_CLOSED_LIMIT = 20
 
@@ -92,3 +92,11 @@ def system_changes_for(service_type_ids: Sequence[int] = ()) -> list[SystemChang
     return list(
         changes.filter(Q(service_type__isnull=True) | Q(service_type_id__in=service_type_ids))
     )
+
+
+def case_history(case: Case) -> QuerySet[AuditEntry]:
+    """The audit trail of a case, its contacts and its citizen, newest first."""
+    about = Q(case_id=case.pk)
+    if case.citizen_id:
+        about |= Q(object_type="citizen", object_id=case.citizen_id)
+    return AuditEntry.objects.filter(about).select_related("actor").order_by("-occurred_at", "-pk")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import audit
 from cases.models import Case, Citizen, ServiceType, SystemChange, TimelineEntry
 
 STALE_FORM_MESSAGE = (
@@ -36,17 +37,28 @@ def _refuse_future(when: datetime, what: str) -> None:
         raise ValidationError(f"{what} cannot be in the future.", code="future")
 
 
-def _save_change(case: Case, *fields: str) -> None:
+def _save_change(case: Case, *fields: str, by: AbstractBaseUser) -> None:
+    """Save the changed fields, bump the version, and audit each field's old and new value."""
+    attnames = [Case._meta.get_field(name).attname for name in fields]
+    before = Case.objects.filter(pk=case.pk).values(*attnames).get() if attnames else {}
     case.version += 1
     case.save(update_fields=[*fields, "version"])
+    audit.record_changes(case, before, by=by)
 
 
 def citizen_create(
-    *, name: str = "", phone: str = "", email: str = "", address: str = "", postcode: str = ""
+    *,
+    by: AbstractBaseUser | None = None,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    postcode: str = "",
 ) -> Citizen:
     citizen = Citizen(name=name, phone=phone, email=email, address=address, postcode=postcode)
     citizen.full_clean()
     citizen.save()
+    audit.record_creation(citizen, by=by)
     return citizen
 
 
@@ -63,13 +75,15 @@ def case_open(
     if not service_type.is_active:
         raise ValidationError("That service type is retired; choose another.", code="inactive")
     _refuse_future(opened_at, "The time the contact was received")
-    return Case.objects.create(
+    case = Case.objects.create(
         service_type=service_type,
         citizen=citizen,
         owner=owner,
         opened_at=opened_at,
         what_matters=what_matters,
     )
+    audit.record_creation(case, by=owner)
+    return case
 
 
 @transaction.atomic
@@ -83,7 +97,7 @@ def case_note_contact(
     if received_at < locked.opened_at:
         locked.opened_at = received_at
         fields.append("opened_at")
-    _save_change(locked, *fields)
+    _save_change(locked, *fields, by=by)
     case.refresh_from_db()
     return TimelineEntry.objects.create(
         case=locked,
@@ -112,7 +126,7 @@ def case_record_step(
         raise ValidationError("Choose what kind of step this was.", code="step_kind")
     if not description.strip():
         raise ValidationError("Describe the step.", code="required")
-    _save_change(locked)
+    _save_change(locked, by=by)
     return TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.STEP,
@@ -144,7 +158,7 @@ def case_hand_off(
         raise ValidationError("Give the reason for the hand-off.", code="required")
     previous_owner = locked.owner
     locked.owner = to
-    _save_change(locked, "owner")
+    _save_change(locked, "owner", by=by)
     TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.HANDOFF,
@@ -183,7 +197,7 @@ def case_close(
     locked.status = Case.Status.CLOSED
     locked.closed_at = closed_at
     locked.resolution = resolution
-    _save_change(locked, "status", "closed_at", "resolution")
+    _save_change(locked, "status", "closed_at", "resolution", by=by)
     TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.CLOSED,
@@ -210,7 +224,7 @@ def case_reopen(
         raise ValidationError("This case is already open.", code="open")
     locked.status = Case.Status.OPEN
     locked.closed_at = None
-    _save_change(locked, "status", "closed_at")
+    _save_change(locked, "status", "closed_at", by=by)
     TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.REOPENED,
@@ -227,7 +241,7 @@ def case_note_reclassification(
 ) -> TimelineEntry:
     """Record on the timeline that a team leader changed a contact's classification."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    _save_change(locked)
+    _save_change(locked, by=by)
     return TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.RECLASSIFIED,

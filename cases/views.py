@@ -160,3 +160,15 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
             expected_version=data["version"],
         ),
     )
+
+
+@require_GET
+@permission_required(roles.VIEW_AUDIT, raise_exception=True)
+def case_history(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every recorded change to the case, its contacts and its citizen: who, when, what."""
+    case = selectors.get_visible_case(request.user, reference)
+    return render(
+        request,
+        "cases/history.html",
+        {"case": case, "entries": selectors.case_history(case)},
+    )

@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -82,3 +83,59 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is not active. Ask an administrator to reactivate it.",
     }
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; the value is an ISO date, as in every period's URL."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class PeriodDateField(forms.DateField):
+    """A day that starts or ends a period a page looks at, within the calendar's safe range
+    (a day after 31 December 9999 does not exist, and pages add a day to a period's end)."""
+
+    widget = DateInput
+
+    def __init__(self, **kwargs):
+        from cases.periods import EARLIEST, LATEST
+
+        message = f"Enter a date between {EARLIEST.year} and {LATEST.year}."
+        kwargs.setdefault(
+            "validators",
+            [MinValueValidator(EARLIEST, message), MaxValueValidator(LATEST, message)],
+        )
+        kwargs.setdefault("error_messages", {"invalid": "Enter a real date, like 2026-03-31."})
+        super().__init__(**kwargs)
+
+
+class PeriodForm(forms.Form):
+    """A period as the query parameters `from` and `to` (ISO dates), shared by the pages that
+    study demand, capability and flow and by their exports. Always bound, so a page shows its
+    figures at once: a missing date is the default period's."""
+
+    from_label = "From"
+
+    def __init__(self, data=None, *, default_period: tuple, **kwargs):
+        data = data.copy() if data is not None else {}
+        for name, day in zip(("from", "to"), default_period, strict=True):
+            if not data.get(name):
+                data[name] = day.isoformat()
+        super().__init__(data, **kwargs)
+        # "from" is a Python keyword, so the dates are added here rather than declared.
+        self.fields = {
+            "from": PeriodDateField(label=self.from_label),
+            "to": PeriodDateField(label="To"),
+            **self.fields,
+        }
+        self.default_period = default_period
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end of the period must be on or after its start.")
+        return cleaned

@@ -4,6 +4,7 @@ from cases.models import Case, Citizen, ServiceType
 from councilflow.forms import (
     GovukFormMixin,
     PastDateTimeField,
+    PeriodForm,
     SubmissionTokenMixin,
     VersionMixin,
     now_for_input,
@@ -266,14 +267,7 @@ class LogContactForm(ContactDetailsForm):
         return self.cleaned_data["resolution"] if self.cleaned_data.get("resolved_now") else ""
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class DemandFilterForm(forms.Form):
+class DemandFilterForm(PeriodForm):
     """Period, services and channels, as query parameters (`from`, `to` as ISO dates, `service`
     as slugs, `channel`), shared by the demand pages and the CSV export."""
 
@@ -294,42 +288,6 @@ class DemandFilterForm(forms.Form):
         help_text="None ticked: all channels.",
         error_messages={"invalid_choice": "“%(value)s” is not a channel."},
     )
-
-    def __init__(self, data=None, *, default_period: tuple, **kwargs):
-        # Always bound, so the pages show their data at once: a missing date is the default.
-        data = data.copy() if data is not None else {}
-        for name, day in zip(("from", "to"), default_period, strict=True):
-            if not data.get(name):
-                data[name] = day.isoformat()
-        super().__init__(data, **kwargs)
-        start, end = default_period
-        date_errors = {"invalid": "Enter a real date, like 2026-03-31."}
-        # "from" is a Python keyword, so these two fields are added here rather than declared.
-        self.fields = {
-            "from": forms.DateField(
-                label="From",
-                widget=DateInput,
-                initial=start,
-                required=False,
-                error_messages=date_errors,
-            ),
-            "to": forms.DateField(
-                label="To",
-                widget=DateInput,
-                initial=end,
-                required=False,
-                error_messages=date_errors,
-            ),
-            **self.fields,
-        }
-        self.default_period = default_period
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("from"), cleaned.get("to")
-        if start and end and start > end:
-            self.add_error("to", "The end of the period must be on or after its start.")
-        return cleaned
 
     def filters(self):
         from demand.selectors import DemandFilters

@@ -4,30 +4,18 @@ runs a fixed number of queries whatever the number of contacts."""
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncWeek
-from django.utils import timezone
 
 from cases.models import ServiceType
+from cases.periods import start_of
 from demand.models import Contact, DemandType, FailureCategory
 
 FAILURE = Contact.Demand.FAILURE
 VALUE = Contact.Demand.VALUE
-WEEKS_SHOWN_BY_DEFAULT = 13
 SAMPLES_PER_CATEGORY = 5
-
-
-def last_full_weeks(weeks: int = WEEKS_SHOWN_BY_DEFAULT, today: date | None = None):
-    """The last `weeks` complete Monday-to-Sunday weeks before today."""
-    today = today or timezone.localdate()
-    end = today - timedelta(days=today.weekday() + 1)  # the Sunday before this week
-    return end - timedelta(weeks=weeks) + timedelta(days=1), end
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass(frozen=True)
@@ -41,8 +29,8 @@ class DemandFilters:
 
     def contacts(self) -> QuerySet[Contact]:
         contacts = Contact.objects.filter(
-            received_at__gte=_start_of(self.start),
-            received_at__lt=_start_of(self.end + timedelta(days=1)),
+            received_at__gte=start_of(self.start),
+            received_at__lt=start_of(self.end + timedelta(days=1)),
         )
         if self.services:
             contacts = contacts.filter(case__service_type__in=[s.pk for s in self.services])

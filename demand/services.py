@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from cases import audit
 from cases import services as case_services
 from cases.models import Case, Citizen, ServiceType
 from demand.models import Contact, DemandType, FailureCategory
@@ -73,6 +74,7 @@ def _create_contact(
         is_one_stop=is_one_stop,
         submission_token=submission_token,
     )
+    audit.record_creation(contact, by=by)
     case_services.case_note_contact(
         case=case,
         contact_id=contact.pk,
@@ -130,7 +132,7 @@ def contact_log_new_case(
     an anonymous contact."""
     details.validate(service_type=service_type)
     if citizen is None and new_citizen and any(value.strip() for value in new_citizen.values()):
-        citizen = case_services.citizen_create(**new_citizen)
+        citizen = case_services.citizen_create(by=by, **new_citizen)
     case = case_services.case_open(
         service_type=service_type,
         citizen=citizen,
@@ -247,6 +249,9 @@ def contact_reclassify(
     )
     details.validate(service_type=contact.case.service_type)
     before, note_before = _classification(contact), contact.prevention_note
+    fields_before = audit.snapshot(
+        contact, ["demand", "failure_category", "demand_type", "prevention_note"]
+    )
     is_failure = demand == Contact.Demand.FAILURE
     contact.demand = demand
     contact.failure_category = failure_category if is_failure else None
@@ -258,6 +263,7 @@ def contact_reclassify(
         raise ValidationError("That is how the contact is already classified.", code="unchanged")
     description = f"{before} → {after}" if before != after else "prevention note changed"
     contact.save(update_fields=["demand", "failure_category", "demand_type", "prevention_note"])
+    audit.record_changes(contact, fields_before, by=by)
     case_services.case_note_reclassification(
         case=contact.case, contact_id=contact.pk, by=by, description=description
     )

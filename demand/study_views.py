@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import spc
 from cases.charts import ChartPoint, chart_spec, phase_starts, predictable_range, rules_in_words
 from cases.models import ServiceType, format_reference
+from cases.periods import last_full_weeks
 from cases.selectors import system_changes_for
 from demand import selectors, services
 from demand.forms import DemandFilterForm, ReclassifyForm
@@ -33,7 +34,7 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def _filter_form(request: HttpRequest) -> DemandFilterForm:
-    return DemandFilterForm(request.GET, default_period=selectors.last_full_weeks())
+    return DemandFilterForm(request.GET, default_period=last_full_weeks())
 
 
 def _context(request: HttpRequest, form: DemandFilterForm, **extra) -> dict:

@@ -22,6 +22,7 @@ MATRIX = {
     "cases:record_step": ("open", ["login", 200, 403, 200, 403]),
     "cases:hand_off": ("open", ["login", 200, 403, 200, 403]),
     "cases:close": ("open", ["login", 200, 403, 200, 403]),
+    "cases:history": ("open", ["login", 403, 403, 200, 200]),
     "demand:log_contact": (None, ["login", 200, 200, 200, 403]),
     "demand:log_on_case": ("open", ["login", 200, 200, 200, 403]),
     "demand:reopen": ("closed", ["login", 200, 403, 200, 403]),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases import spc
 from cases.models import SystemChange, TimelineEntry
+from cases.periods import last_full_weeks
 from demand import selectors
 from demand.models import Contact, DemandType
 from tests.factories import (
@@ -259,7 +260,7 @@ def test_bad_period_says_so_and_falls_back(tl_client, known_demand):
 
 
 def test_default_period_is_the_last_13_full_weeks():
-    start, end = selectors.last_full_weeks(today=date(2026, 11, 22))  # a Sunday
+    start, end = last_full_weeks(today=date(2026, 11, 22))  # a Sunday
     assert end == date(2026, 11, 15)
     assert start == date(2026, 8, 17)
     assert start.weekday() == 0 and end.weekday() == 6
@@ -389,3 +390,15 @@ def test_export_defuses_words_that_look_like_formulas(tl_client, known_demand):
     rows = read_csv(tl_client.get(reverse("demand:contacts_csv"), period()))
     assert "'=HYPERLINK(1)" in [row["citizen_words"] for row in rows]
     assert Contact.objects.filter(citizen_words="=HYPERLINK(1)").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/demand/", "/demand/predictability/", "/demand/failure-over-time/", "/capability/all/"],
+)
+def test_a_date_at_the_calendars_edge_is_refused_clearly(tl_client, url):
+    response = tl_client.get(url, {"from": "0001-01-01", "to": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Enter a date between 1900 and 2999." in response.content.decode()
+    export = tl_client.get("/demand/contacts.csv", {"to": "9999-12-31"})
+    assert export.status_code == 400

@@ -1,0 +1,110 @@
+"""The audit trail: field-level records of every change to a case, contact or citizen. Services
+call these inside their own transaction, so a change and its record stand or fall together."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+
+from cases.models import AuditEntry, Case, Citizen
+
+# What each audited model is called in the trail, and the fields that are never audited
+# (bookkeeping, not information).
+NOT_AUDITED = {"id", "version", "created_at", "recorded_at", "submission_token"}
+
+
+def _object_type(obj: models.Model) -> str:
+    return obj._meta.model_name
+
+
+def _case_id(obj: models.Model) -> int | None:
+    if isinstance(obj, Case):
+        return obj.pk
+    if isinstance(obj, Citizen):
+        return None
+    return getattr(obj, "case_id", None)
+
+
+def _text(obj: models.Model, field: models.Field, value) -> str:
+    """A value as a person reads it: a related row by its name, a choice by its label."""
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        if related is None:
+            return f"#{value}"
+        name = getattr(related, "get_full_name", lambda: "")() or str(related)
+        return f"{name} (#{value})"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _fields(obj: models.Model, names: Iterable[str] | None):
+    fields = [f for f in obj._meta.concrete_fields if f.attname not in NOT_AUDITED]
+    if names is not None:
+        wanted = set(names)
+        fields = [f for f in fields if f.name in wanted or f.attname in wanted]
+    return fields
+
+
+def snapshot(obj: models.Model, names: Iterable[str] | None = None) -> dict[str, object]:
+    """The raw values of an object's audited fields, to compare with after a change."""
+    return {f.attname: getattr(obj, f.attname) for f in _fields(obj, names)}
+
+
+def record_changes(
+    obj: models.Model,
+    before: dict[str, object],
+    *,
+    by: AbstractBaseUser | None,
+    action: str = AuditEntry.Action.CHANGED,
+    actor_label: str = "",
+) -> list[AuditEntry]:
+    """One entry per field whose value differs from `before`."""
+    entries = []
+    for field in _fields(obj, before):
+        old, new = before[field.attname], getattr(obj, field.attname)
+        if old != new:
+            entries.append(
+                AuditEntry(
+                    actor=by,
+                    actor_label=actor_label,
+                    action=action,
+                    object_type=_object_type(obj),
+                    object_id=obj.pk,
+                    case_id=_case_id(obj),
+                    field=field.name,
+                    old_value=_text(obj, field, old),
+                    new_value=_text(obj, field, new),
+                )
+            )
+    return AuditEntry.objects.bulk_create(entries)
+
+
+def record_creation(obj: models.Model, *, by: AbstractBaseUser | None) -> list[AuditEntry]:
+    """A new row: every audited field that holds something."""
+    empty = {f.attname: None for f in _fields(obj, None)}
+    return record_changes(obj, empty, by=by, action=AuditEntry.Action.CREATED)
+
+
+def record_event(
+    *,
+    action: str,
+    by: AbstractBaseUser | None,
+    obj: models.Model,
+    description: str = "",
+    actor_label: str = "",
+) -> AuditEntry:
+    """Something done with an object rather than to a field of it (a download)."""
+    return AuditEntry.objects.create(
+        actor=by,
+        actor_label=actor_label,
+        action=action,
+        object_type=_object_type(obj),
+        object_id=obj.pk,
+        case_id=_case_id(obj),
+        new_value=description,
+    )
