@@ -64,3 +64,25 @@ def test_administrator_adds_demand_types_and_system_changes(admin_client_for, ad
     assert added.status_code == change.status_code == 302
     assert DemandType.objects.get().service_type == service
     assert SystemChange.objects.get().recorded_by == administrator
+
+
+def test_staff_are_listed_with_their_roles_and_never_deleted(admin_client_for, front_office):
+    listing = admin_client_for.get(reverse("admin:auth_user_changelist"))
+    assert "Front office" in listing.content.decode()
+    delete = admin_client_for.post(
+        reverse("admin:auth_user_delete", args=[front_office.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert type(front_office).objects.filter(pk=front_office.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:index", "admin:cases_servicetype_add", "admin:auth_user_changelist"]
+)
+def test_admin_pages_have_no_inline_script(admin_client_for, url_name):
+    import re
+
+    html = admin_client_for.get(reverse(url_name)).content.decode()
+    assert "CouncilFlow administration" in html
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
