@@ -16,6 +16,7 @@ from cases import capability, roles, services
 from cases.charts import ChartPoint, capability_statement, chart_spec, rules_in_words
 from cases.forms import CapabilityFilterForm, SystemChangeForm
 from cases.models import ServiceType, SystemChange, format_reference
+from councilflow.routers import reads_from_replica
 
 ALL = "all"
 TABLE_ROWS_SHOWN = capability.DAILY_VIEW_ABOVE
@@ -64,6 +65,7 @@ def page_context(**extra) -> dict:
 
 @require_GET
 @permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+@reads_from_replica
 def index(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.filters()
@@ -85,6 +87,7 @@ def _date(seconds: float):
 
 @require_GET
 @permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+@reads_from_replica
 def chart(request: HttpRequest, service: str) -> HttpResponse:
     """Each closed case's end-to-end time in closed_at order (or, over 1,000 cases, the mean of
     each day's closures if asked), with the mR chart, limits per phase and the statement."""
@@ -177,6 +180,7 @@ def _number(value: float | None) -> str:
 
 @require_GET
 @permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+@reads_from_replica
 def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     """One row per case in chart order, with the chart's own phase, limits and signals."""
     service_type = _service(service)

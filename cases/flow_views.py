@@ -15,6 +15,7 @@ from cases.forms import PersonChoiceField
 from cases.models import ServiceType
 from cases.periods import last_full_weeks
 from councilflow.forms import PeriodForm
+from councilflow.routers import reads_from_replica
 
 OPEN_CASES_PER_PAGE = 50
 
@@ -67,6 +68,7 @@ class FlowForm(PeriodForm):
 
 @require_GET
 @permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+@reads_from_replica
 def work_in_progress(request: HttpRequest) -> HttpResponse:
     """Open cases by age, oldest first, so a long-running case is never hidden by a chart of
     closed ones."""
@@ -100,6 +102,7 @@ def work_in_progress(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(roles.STUDY_CAPABILITY, raise_exception=True)
+@reads_from_replica
 def flow(request: HttpRequest) -> HttpResponse:
     """For cases closed in a period: contacts, steps by kind, hand-offs, one-stop, clean and
     dirty, and the end-to-end times of clean and dirty cases side by side."""

@@ -112,6 +112,13 @@ DATABASES = {
         env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
+# A read replica for the charts and demand pages (councilflow/routers.py). Without one, the
+# alias points at the primary and is never used.
+REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+USE_REPLICA = bool(REPLICA_URL)
+DATABASES["replica"] = env.db_url_config(REPLICA_URL) if REPLICA_URL else dict(DATABASES["default"])
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["councilflow.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -17,6 +17,7 @@ from cases.charts import ChartPoint, chart_spec, phase_starts, predictable_range
 from cases.models import ServiceType, format_reference
 from cases.periods import last_full_weeks
 from cases.selectors import system_changes_for
+from councilflow.routers import reads_from_replica
 from demand import selectors, services
 from demand.forms import DemandFilterForm, ReclassifyForm
 from demand.models import Contact, DemandType, FailureCategory
@@ -52,6 +53,7 @@ def _context(request: HttpRequest, form: DemandFilterForm, **extra) -> dict:
 
 @require_GET
 @permission_required(STUDY, raise_exception=True)
+@reads_from_replica
 def overview(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.filters()
@@ -90,6 +92,7 @@ def _drilldown(request: HttpRequest) -> tuple[selectors.Drilldown, str]:
 
 @require_GET
 @permission_required(STUDY, raise_exception=True)
+@reads_from_replica
 def contact_list(request: HttpRequest) -> HttpResponse:
     """The contacts behind a number: the citizens' words, case and classification."""
     form = _filter_form(request)
@@ -144,6 +147,7 @@ def _xmr_context(chart: spc.Chart, points: list[ChartPoint], rows_extra: list, *
 
 @require_GET
 @permission_required(STUDY, raise_exception=True)
+@reads_from_replica
 def failure_over_time(request: HttpRequest) -> HttpResponse:
     """Weekly failure-demand share on an XmR chart, phases at system changes."""
     form = _filter_form(request)
@@ -203,6 +207,7 @@ def _subject_choices() -> list[tuple[str, str]]:
 
 @require_GET
 @permission_required(STUDY, raise_exception=True)
+@reads_from_replica
 def predictability(request: HttpRequest) -> HttpResponse:
     """How predictable a demand's volume is: daily or weekly counts on an XmR chart, and the
     predictable range for each day of the week (what staffing should be planned on)."""
@@ -282,6 +287,7 @@ def predictability(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(STUDY, raise_exception=True)
+@reads_from_replica
 def failure_pareto(request: HttpRequest) -> HttpResponse:
     """Failure categories, most frequent first, with the prevention notes and citizens' words
     behind each bar: where to act first."""
@@ -342,6 +348,7 @@ EXPORT_COLUMNS = [
 
 @require_GET
 @permission_required(STUDY, raise_exception=True)
+@reads_from_replica
 def contacts_csv(request: HttpRequest) -> HttpResponse:
     """One row per contact, streamed from a server-side cursor: a million rows never sit in
     memory."""
