@@ -14,7 +14,7 @@ class NoDeleteAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceType)
 class ServiceTypeAdmin(NoDeleteAdmin):
-    list_display = ["name", "slug", "is_active"]
+    list_display = ["name", "slug", "retention_days", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,8 +33,16 @@ class ReadOnlyAdmin(NoDeleteAdmin):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "service_type", "citizen", "owner", "status", "opened_at"]
-    list_filter = ["status", "service_type"]
+    list_display = [
+        "reference",
+        "service_type",
+        "citizen",
+        "owner",
+        "status",
+        "opened_at",
+        "anonymised_at",
+    ]
+    list_filter = ["status", "service_type", ("anonymised_at", admin.EmptyFieldListFilter)]
     search_fields = ["citizen__name", "citizen__postcode", "citizen__phone"]
     date_hierarchy = "opened_at"
     list_select_related = ["service_type", "citizen", "owner"]

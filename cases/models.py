@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,6 +23,11 @@ def parse_reference(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# Six years after closure, the usual period for a council's case records.
+DEFAULT_RETENTION_DAYS = 2190
+MAX_RETENTION_DAYS = 36525  # a hundred years: longer is a typing mistake
+
+
 class ServiceType(models.Model):
     """A service the council provides, e.g. 'Missed bin collection'. Managed by admins."""
 
@@ -30,6 +36,16 @@ class ServiceType(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(
         default=True, help_text="Retired service types stay on old cases but are not offered."
+    )
+    retention_days = models.PositiveIntegerField(
+        "Retention period (days)",
+        default=DEFAULT_RETENTION_DAYS,
+        validators=[MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=(
+            "How long after a case is closed its citizen's personal data and words are kept. "
+            "The apply_retention command then removes them, keeping dates, service and "
+            "classification for the statistics. 2190 days is six years."
+        ),
     )
 
     class Meta:
@@ -61,9 +77,14 @@ class Citizen(models.Model):
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When apply_retention removed these details: every one of their cases was past retention.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [
+            ("export_citizen_data", "Can download everything held about a citizen"),
+        ]
         indexes = [
             # Find the citizen while they are on the phone: by phone number and by postcode.
             models.Index(fields=["phone"], name="citizen_phone_idx"),
@@ -71,6 +92,8 @@ class Citizen(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.anonymised_at:
+            return "Details removed (retention period ended)"
         return self.name or "Name not given"
 
     def save(self, *args, **kwargs):
@@ -109,6 +132,9 @@ class Case(models.Model):
     # Bumped on every change, so a form opened before someone else's change is refused.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When apply_retention removed the personal data and citizens' words, its service's
+    # retention period after closure having ended. Such a case is never reopened.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

@@ -17,3 +17,5 @@ CHANGE_ANY_CASE = "cases.change_any_case"
 STUDY_CAPABILITY = "cases.study_capability"
 # Permission to read the audit trail (a case's History).
 VIEW_AUDIT = "cases.view_auditentry"
+# Permission to download everything held about a citizen (a subject access request).
+EXPORT_CITIZEN_DATA = "cases.export_citizen_data"

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import audit
-from cases.models import Case, Citizen, ServiceType, SystemChange, TimelineEntry
+from cases import audit, selectors
+from cases.models import AuditEntry, Case, Citizen, ServiceType, SystemChange, TimelineEntry
 
 STALE_FORM_MESSAGE = (
     "Someone else changed this case since you opened this form, so nothing was saved. "
@@ -60,6 +60,23 @@ def citizen_create(
     citizen.save()
     audit.record_creation(citizen, by=by)
     return citizen
+
+
+@transaction.atomic
+def citizen_export(*, citizen: Citizen, by: AbstractBaseUser) -> dict:
+    """Everything held about a citizen, for a subject access request. The download is itself
+    recorded in the audit trail, so it shows in the History of each of their cases."""
+    record = selectors.citizen_record(citizen, generated_by=by)
+    audit.record_event(
+        action=AuditEntry.Action.DOWNLOADED,
+        by=by,
+        obj=citizen,
+        description=(
+            f"Everything held about citizen #{citizen.pk} downloaded "
+            f"({len(record['cases'])} cases; subject access request)"
+        ),
+    )
+    return record
 
 
 @transaction.atomic
@@ -222,6 +239,12 @@ def case_reopen(
     locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
     if locked.is_open:
         raise ValidationError("This case is already open.", code="open")
+    if locked.anonymised_at:
+        raise ValidationError(
+            "This case's personal data were removed when its retention period ended, so it "
+            "cannot be reopened. Log the contact as a new case.",
+            code="anonymised",
+        )
     locked.status = Case.Status.OPEN
     locked.closed_at = None
     _save_change(locked, "status", "closed_at", by=by)

@@ -16,10 +16,22 @@ def admin_client_for(client, administrator):
 def test_administrator_adds_a_service_type(admin_client_for):
     response = admin_client_for.post(
         reverse("admin:cases_servicetype_add"),
-        {"name": "Fly-tipping", "slug": "fly-tipping", "description": "", "is_active": "on"},
+        {
+            "name": "Fly-tipping",
+            "slug": "fly-tipping",
+            "description": "",
+            "is_active": "on",
+            "retention_days": "730",
+        },
     )
     assert response.status_code == 302
     assert ServiceType.objects.filter(slug="fly-tipping", is_active=True).exists()
+    assert ServiceType.objects.get(slug="fly-tipping").retention_days == 730
+
+
+def test_the_service_type_form_offers_six_years_retention(admin_client_for):
+    html = admin_client_for.get(reverse("admin:cases_servicetype_add")).content.decode()
+    assert 'name="retention_days" value="2190"' in html
 
 
 def test_service_types_are_retired_not_deleted(admin_client_for):

@@ -23,6 +23,8 @@ MATRIX = {
     "cases:hand_off": ("open", ["login", 200, 403, 200, 403]),
     "cases:close": ("open", ["login", 200, 403, 200, 403]),
     "cases:history": ("open", ["login", 403, 403, 200, 200]),
+    # A subject access request is answered by a team leader.
+    "cases:citizen_data": ("citizen", ["login", 403, 403, 200, 403]),
     "demand:log_contact": (None, ["login", 200, 200, 200, 403]),
     "demand:log_on_case": ("open", ["login", 200, 200, 200, 403]),
     "demand:reopen": ("closed", ["login", 200, 403, 200, 403]),
@@ -65,6 +67,8 @@ def _url(name, case_state, owner):
         return reverse(name)
     if case_state == "service":
         return reverse(name, kwargs={"service": CaseFactory(owner=owner).service_type.slug})
+    if case_state == "citizen":
+        return reverse(name, kwargs={"pk": CaseFactory(owner=owner).citizen_id})
     case = CaseFactory(owner=owner, closed=case_state == "closed")
     if case_state == "contact":
         return reverse(name, kwargs={"pk": case.contacts.get().pk})
