@@ -30,7 +30,13 @@ def _text(obj: models.Model, field: models.Field, value) -> str:
     if value is None or value == "":
         return ""
     if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
+        # The related row is usually in memory already (the service just set it).
+        cached = field.get_cached_value(obj, None) if field.is_cached(obj) else None
+        related = (
+            cached
+            if cached is not None and cached.pk == value
+            else field.related_model._default_manager.filter(pk=value).first()
+        )
         if related is None:
             return f"#{value}"
         name = getattr(related, "get_full_name", lambda: "")() or str(related)

@@ -4,7 +4,14 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from cases.forms import PersonChoiceField, people_who_can_own_cases
-from cases.models import Case, ServiceType, normalise_phone, normalise_postcode, parse_reference
+from cases.models import (
+    Case,
+    Citizen,
+    ServiceType,
+    normalise_phone,
+    normalise_postcode,
+    parse_reference,
+)
 
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
@@ -46,8 +53,11 @@ class CaseFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value.strip():
             return queryset
-        query = citizen_search_q(value, prefix="citizen__")
+        # A UNION of ids, each branch on its own index, rather than one OR across two tables
+        # (which makes PostgreSQL scan every case: bench/RESULTS.md).
+        citizens = Citizen.objects.filter(citizen_search_q(value))
+        ids = Case.objects.filter(citizen__in=citizens).order_by().values("pk")
         pk = parse_reference(value)
         if pk is not None and (value.strip().upper().startswith("CF") or value.strip().isdigit()):
-            query |= Q(pk=pk)
-        return queryset.filter(query)
+            ids = ids.union(Case.objects.filter(pk=pk).order_by().values("pk"))
+        return queryset.filter(pk__in=ids)

@@ -156,6 +156,8 @@ class Case(models.Model):
         indexes = [
             # "My cases": a user's open cases, oldest first.
             models.Index(fields=["owner", "status", "opened_at"], name="case_owner_status_idx"),
+            # "My cases": a user's most recently closed cases.
+            models.Index(fields=["owner", "status", "closed_at"], name="case_owner_closed_idx"),
             # Capability: closed cases of a service in closed_at order.
             models.Index(fields=["service_type", "closed_at"], name="case_service_closed_idx"),
         ]

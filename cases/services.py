@@ -105,19 +105,28 @@ def case_open(
 
 @transaction.atomic
 def case_note_contact(
-    *, case: Case, contact_id: int, by: AbstractBaseUser, received_at: datetime, summary: str
+    *,
+    case: Case,
+    contact_id: int,
+    by: AbstractBaseUser,
+    received_at: datetime,
+    summary: str,
+    opened_it: bool = False,
 ) -> TimelineEntry:
     """Put a logged contact on the case's timeline. A contact received before the case's first
-    one (a letter logged late) becomes the first, so the citizen's clock starts there."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    fields = []
-    if received_at < locked.opened_at:
-        locked.opened_at = received_at
-        fields.append("opened_at")
-    _save_change(locked, *fields, by=by)
-    case.refresh_from_db()
+    one (a letter logged late) becomes the first, so the citizen's clock starts there. The
+    contact that opened the case (`opened_it`) needs no lock: nobody else can see the case yet,
+    and its clock already starts at that contact."""
+    if not opened_it:
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        fields = []
+        if received_at < locked.opened_at:
+            locked.opened_at = received_at
+            fields.append("opened_at")
+        _save_change(locked, *fields, by=by)
+        case.refresh_from_db()
     return TimelineEntry.objects.create(
-        case=locked,
+        case=case,
         kind=TimelineEntry.Kind.CONTACT,
         contact_id=contact_id,
         description=summary,

@@ -14,16 +14,20 @@ from cases.forms import CloseForm, HandOffForm, StepForm
 from cases.models import Case, Citizen
 
 CASES_PER_PAGE = 25
+OPEN_CASES_SHOWN = 50  # the oldest; the rest are a click away in Find a case
 
 
 @require_GET
 @permission_required(roles.VIEW_CASES, raise_exception=True)
 def my_cases(request: HttpRequest) -> HttpResponse:
+    open_cases = selectors.my_open_cases(request.user)
+    open_count = open_cases.count()
     return render(
         request,
         "cases/my_cases.html",
         {
-            "open_cases": selectors.my_open_cases(request.user),
+            "open_cases": open_cases[:OPEN_CASES_SHOWN],
+            "open_count": open_count,
             "closed_cases": selectors.my_recently_closed_cases(request.user),
             "now": timezone.now(),
             "nav_section": "mine",

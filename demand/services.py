@@ -59,6 +59,7 @@ def _create_contact(
     details: ContactDetails,
     is_one_stop: bool,
     submission_token: uuid.UUID | None,
+    opened_case: bool = False,
 ) -> Contact:
     is_failure = details.demand == Contact.Demand.FAILURE
     contact = Contact.objects.create(
@@ -81,6 +82,7 @@ def _create_contact(
         by=by,
         received_at=details.received_at,
         summary=Truncator(details.citizen_words).chars(200),
+        opened_it=opened_case,
     )
     return contact
 
@@ -147,6 +149,7 @@ def contact_log_new_case(
         details=details,
         is_one_stop=is_one_stop,
         submission_token=submission_token,
+        opened_case=True,
     )
     if is_one_stop:
         case_services.case_close(

@@ -268,3 +268,17 @@ def test_close_without_resolution(fo_client, front_office):
     html = response.content.decode()
     assert "Say how the citizen&#x27;s need was met." in html
     assert "as a real date and time" in html
+
+
+def test_my_cases_shows_the_oldest_fifty_open_and_links_to_the_rest(fo_client, front_office):
+    now = timezone.now()
+    for i in range(52):
+        CaseFactory(owner=front_office, opened_at=now - timedelta(days=60 - i))
+
+    response = fo_client.get(reverse("cases:mine"))
+
+    assert len(response.context["open_cases"]) == 50
+    assert response.context["open_count"] == 52
+    html = response.content.decode()
+    assert f"?status=open&amp;owner={front_office.pk}" in html
+    assert "60 days" in html  # the oldest is there

@@ -213,3 +213,11 @@ def test_words_are_stored_exactly_as_typed(front_office):
     )
     contact.refresh_from_db()
     assert contact.citizen_words == words
+
+
+def test_logging_a_first_contact_runs_few_queries(front_office, django_assert_max_num_queries):
+    service = ServiceTypeFactory()
+    with django_assert_max_num_queries(16):
+        services.contact_log_new_case(
+            by=front_office, service_type=service, citizen=CitizenFactory(), details=details()
+        )
