@@ -102,8 +102,15 @@ class Contact(models.Model):
         indexes = [
             # A case's contacts in time order (case page, "my cases" last contact).
             models.Index(fields=["case", "received_at"], name="contact_case_received_idx"),
-            # Demand analysis by period.
-            models.Index(fields=["received_at"], name="contact_received_idx"),
+            # The demand overview's GROUP BY queries (demand.selectors.demand_overview) over a
+            # period: an index-only scan instead of one heap visit per contact (bench/RESULTS.md:
+            # 401 ms -> 24 ms for 13 weeks of a million-contact council). PostgreSQL only; other
+            # databases get a plain index on received_at.
+            models.Index(
+                fields=["received_at"],
+                include=["demand", "channel", "case", "demand_type", "failure_category"],
+                name="contact_received_cover_idx",
+            ),
         ]
 
     def __str__(self) -> str:
