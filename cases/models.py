@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 REFERENCE_PREFIX = "CF-"
-REFERENCE_PATTERN = re.compile(r"^\s*(?:CF)?-?\s*0*(\d{1,12})\s*$", re.IGNORECASE)
+REFERENCE_PATTERN = re.compile(r"(?:CF)?[-\s]?0*(\d{1,12})", re.IGNORECASE)
 
 
 def format_reference(pk: int) -> str:
@@ -19,7 +19,8 @@ def format_reference(pk: int) -> str:
 
 def parse_reference(text: str) -> int | None:
     """'CF-000123', 'cf123' or '123' -> 123; anything else -> None."""
-    match = REFERENCE_PATTERN.match(text or "")
+    # fullmatch on stripped text: no backtracking over a long run of spaces.
+    match = REFERENCE_PATTERN.fullmatch((text or "").strip())
     return int(match.group(1)) if match else None
 
 

@@ -4,10 +4,11 @@ import uuid
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_PERIOD_DAYS = 3653  # ten years: the longest period a study page draws
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -37,9 +38,22 @@ class PastDateTimeField(forms.DateTimeField):
         super().__init__(**kwargs)
 
     def clean(self, value):
+        from cases.periods import EARLIEST, start_of
+
         cleaned = super().clean(value)
-        # A minute's grace: the form's default is "now" to the minute, rounded down.
-        if cleaned and cleaned > timezone.now() + timezone.timedelta(minutes=1):
+        if not cleaned:
+            return cleaned
+        try:
+            too_early = cleaned < start_of(EARLIEST)
+            # A minute's grace: the form's default is "now" to the minute, rounded down.
+            in_future = cleaned > timezone.now() + timezone.timedelta(minutes=1)
+        except OverflowError:  # an offset that puts it before the year 1 in UTC
+            too_early, in_future = True, False
+        if too_early:
+            raise forms.ValidationError(
+                f"{self.what} must be after {EARLIEST.year}.", code="too_early"
+            )
+        if in_future:
             raise forms.ValidationError(f"{self.what} cannot be in the future.", code="future")
         return cleaned
 
@@ -79,6 +93,12 @@ class VersionMixin(forms.Form):
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the username's max_length after building the field, so it is not
+        # enforced; a longer name would reach the lock-out records' 255-character column.
+        self.fields["username"].validators.append(MaxLengthValidator(150))
+
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is not active. Ask an administrator to reactivate it.",
@@ -138,4 +158,6 @@ class PeriodForm(forms.Form):
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
             self.add_error("to", "The end of the period must be on or after its start.")
+        elif start and end and (end - start).days > MAX_PERIOD_DAYS:
+            self.add_error("to", "Choose a period of at most 10 years.")
         return cleaned

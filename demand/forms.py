@@ -1,6 +1,6 @@
 from django import forms
 
-from cases.models import Case, Citizen, ServiceType
+from cases.models import Case, Citizen, ServiceType, normalise_postcode
 from councilflow.forms import (
     GovukFormMixin,
     PastDateTimeField,
@@ -238,6 +238,13 @@ class LogContactForm(ContactDetailsForm):
         if citizen and not self.is_bound:
             first = "attach_to" if self.open_cases else "service_type"
             self.fields[first].widget.attrs["autofocus"] = True
+
+    def clean_citizen_postcode(self) -> str:
+        postcode = self.cleaned_data["citizen_postcode"]
+        # Stored upper-cased: "ß" becomes "SS", so check the length it will be stored at.
+        if len(normalise_postcode(postcode)) > Citizen._meta.get_field("postcode").max_length:
+            raise forms.ValidationError("Enter a real postcode, like LS1 4AP.")
+        return postcode
 
     def clean(self):
         cleaned = super().clean()

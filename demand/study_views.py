@@ -17,6 +17,7 @@ from cases.charts import ChartPoint, chart_spec, phase_starts, predictable_range
 from cases.models import ServiceType, format_reference
 from cases.periods import last_full_weeks
 from cases.selectors import system_changes_for
+from councilflow.params import id_param, slug_param
 from councilflow.routers import reads_from_replica
 from demand import selectors, services
 from demand.forms import DemandFilterForm, ReclassifyForm
@@ -24,6 +25,7 @@ from demand.models import Contact, DemandType, FailureCategory
 
 STUDY = "demand.study_demand"
 CONTACTS_PER_PAGE = 50
+DAILY_UP_TO_DAYS = 731
 STUDY_PAGES = [
     ("demand:overview", "Overview"),
     ("demand:failure_over_time", "Failure demand over time"),
@@ -68,9 +70,11 @@ def _drilldown(request: HttpRequest) -> tuple[selectors.Drilldown, str]:
     """Which contacts behind a number the link asked for, and that in words."""
     demand = request.GET.get("demand", "")
     demand = demand if demand in Contact.Demand.values else ""
-    category = FailureCategory.objects.filter(slug=request.GET.get("category") or None).first()
+    category_slug = slug_param(request.GET.get("category"))
+    category = FailureCategory.objects.filter(slug=category_slug).first() if category_slug else None
     type_id = request.GET.get("type", "")
-    demand_type = DemandType.objects.filter(pk=type_id).first() if type_id.isdigit() else None
+    type_pk = id_param(type_id)
+    demand_type = DemandType.objects.filter(pk=type_pk).first() if type_pk else None
     channel = request.GET.get("by_channel", "")
     channel = channel if channel in Contact.Channel.values else ""
     drill = selectors.Drilldown(
@@ -180,11 +184,11 @@ def _volume_subject(request: HttpRequest) -> tuple[selectors.VolumeSubject, str]
     kind, _, key = choice.partition(":")
     if kind == "demand" and key in Contact.Demand.values:
         return selectors.VolumeSubject(demand=key), choice
-    if kind == "service":
+    if kind == "service" and slug_param(key):
         service = ServiceType.objects.filter(slug=key).first()
         if service:
             return selectors.VolumeSubject(service=service), choice
-    if kind == "type" and key.isdigit():
+    if kind == "type" and id_param(key):
         demand_type = DemandType.objects.select_related("service_type").filter(pk=key).first()
         if demand_type:
             return selectors.VolumeSubject(demand_type=demand_type), choice
@@ -214,7 +218,9 @@ def predictability(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.filters()
     subject, subject_choice = _volume_subject(request)
-    weekly = request.GET.get("per") == "week"
+    # Over two years, a point a day is too many to read (or to send): count per week.
+    long_period = (filters.end - filters.start).days > DAILY_UP_TO_DAYS
+    weekly = request.GET.get("per") == "week" or long_period
     series = selectors.volume_series(filters, subject, weekly=weekly)
     days = [day for day, _ in series]
     starts, marks = _change_marks(days, filters)
@@ -275,6 +281,7 @@ def predictability(request: HttpRequest) -> HttpResponse:
             subject_params=[("subject", subject_choice), ("per", "week" if weekly else "day")],
             subject_choices=_subject_choices(),
             weekly=weekly,
+            long_period=long_period,
             period_word=period_word,
             weekdays=weekdays,
             predictable=predictable_range(context["latest_phase"], places=0)

@@ -10,6 +10,7 @@ from cases import roles, selectors
 from cases import services as case_services
 from cases.filters import citizen_search_q
 from cases.models import Case, Citizen, parse_reference
+from councilflow.params import id_param
 from demand import services
 from demand.forms import CaseContactForm, CitizenSearchForm, LogContactForm, ReopenForm
 
@@ -18,7 +19,8 @@ CITIZEN_MATCHES_SHOWN = 20
 
 def _chosen_citizen(request: HttpRequest) -> Citizen | None:
     raw = request.POST.get("citizen") or request.GET.get("citizen") or ""
-    return Citizen.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = id_param(raw)
+    return Citizen.objects.filter(pk=pk).first() if pk else None
 
 
 def _citizen_matches(text: str) -> list[Citizen]:
@@ -38,7 +40,7 @@ def log_contact(request: HttpRequest) -> HttpResponse:
     new case owned by whoever is taking the contact."""
     citizen = _chosen_citizen(request)
     search = CitizenSearchForm(request.GET)
-    query = search.data.get("q", "")
+    query = search.cleaned_data["q"] if search.is_valid() else ""
     matches = _citizen_matches(query) if citizen is None else []
     referenced_case = None
     if parse_reference(query) is not None and query.strip().upper().startswith("CF"):
@@ -48,9 +50,7 @@ def log_contact(request: HttpRequest) -> HttpResponse:
 
     service_hint = request.POST.get("service_type") or ""
     open_cases = (
-        selectors.open_cases_of_citizen(
-            citizen.pk, service_type_id=int(service_hint) if service_hint.isdigit() else None
-        )
+        selectors.open_cases_of_citizen(citizen.pk, service_type_id=id_param(service_hint))
         if citizen
         else []
     )

@@ -181,7 +181,7 @@ def _real_in_london(moment: datetime) -> bool:
     return LONDON.utcoffset(moment.replace(fold=0)) == LONDON.utcoffset(moment.replace(fold=1))
 
 
-def past_datetimes(now: datetime, *, after: datetime = datetime(1, 1, 1)):
+def past_datetimes(now: datetime, *, after: datetime = datetime(1900, 1, 1)):
     """A local date and time a form must accept: a real moment in London, before `now`
     (naive local), at or after `after`."""
     latest = (now - timedelta(minutes=2)).replace(second=0, microsecond=0)
