@@ -1,13 +1,12 @@
 """Capability: the citizen's end-to-end time on XmR charts, per service and for all services.
 No targets, no "% within N days": what the system predictably achieves, and when it changed."""
 
-import csv
 from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +15,7 @@ from cases import capability, roles, services
 from cases.charts import ChartPoint, capability_statement, chart_spec, rules_in_words
 from cases.forms import CapabilityFilterForm, SystemChangeForm
 from cases.models import ServiceType, SystemChange, format_reference
+from councilflow.exports import bad_filters, csv_response
 from councilflow.routers import reads_from_replica
 
 ALL = "all"
@@ -169,11 +169,6 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
@@ -186,42 +181,32 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     service_type = _service(service)
     form = _filter_form(request)
     if not form.is_valid():
-        return HttpResponse(
-            "Bad filters: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return bad_filters(form)
     filters = form.filters()
     series = capability.end_to_end_series(filters.cases(service_type))
     result = capability.capability_chart(
         series.closed_at, series.days, service_type, screening=filters.screening
     )
     names = dict(ServiceType.objects.values_list("pk", "name"))
-    writer = csv.writer(_Echo())
 
-    def lines():
-        yield writer.writerow(CSV_COLUMNS)
+    def rows():
         for i, point in enumerate(result.chart.points):
             phase = result.chart.phase_of(point)
-            yield writer.writerow(
-                [
-                    format_reference(series.case_ids[i]),
-                    names[series.service_ids[i]],
-                    _date(series.opened_at[i]).isoformat(),
-                    _date(series.closed_at[i]).isoformat(),
-                    _number(point.value),
-                    point.phase,
-                    _number(phase.centre_line),
-                    _number(phase.lower_limit),
-                    _number(phase.upper_limit),
-                    point.label,
-                    "+".join(str(rule) for rule in point.rules),
-                ]
-            )
+            yield [
+                format_reference(series.case_ids[i]),
+                names[series.service_ids[i]],
+                _date(series.opened_at[i]).isoformat(),
+                _date(series.closed_at[i]).isoformat(),
+                _number(point.value),
+                point.phase,
+                _number(phase.centre_line),
+                _number(phase.lower_limit),
+                _number(phase.upper_limit),
+                point.label,
+                "+".join(str(rule) for rule in point.rules),
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="capability-{service}.csv"'
-    return response
+    return csv_response(CSV_COLUMNS, rows(), filename=f"capability-{service}.csv")
 
 
 @require_http_methods(["GET", "POST"])

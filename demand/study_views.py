@@ -1,13 +1,12 @@
 """Team leaders study demand: what citizens ask for, how much is failure demand, and why."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +16,7 @@ from cases.charts import ChartPoint, chart_spec, phase_starts, predictable_range
 from cases.models import ServiceType, format_reference
 from cases.periods import last_full_weeks
 from cases.selectors import system_changes_for
+from councilflow.exports import bad_filters, csv_response
 from councilflow.params import id_param, slug_param
 from councilflow.routers import reads_from_replica
 from demand import selectors, services
@@ -332,13 +332,6 @@ def _spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, for streaming csv rows."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 EXPORT_COLUMNS = [
     "reference",
     "service_type",
@@ -361,11 +354,7 @@ def contacts_csv(request: HttpRequest) -> HttpResponse:
     memory."""
     form = _filter_form(request)
     if not form.is_valid():
-        return HttpResponse(
-            "Bad filters: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return bad_filters(form)
     rows = (
         form.filters()
         .contacts()
@@ -384,41 +373,24 @@ def contacts_csv(request: HttpRequest) -> HttpResponse:
         )
         .iterator(chunk_size=2000)
     )
-    writer = csv.writer(_Echo())
+    rows_out = (_export_row(row) for row in rows)
+    return csv_response(EXPORT_COLUMNS, rows_out, filename="contacts.csv", for_spreadsheets=True)
 
-    def lines():
-        yield "\ufeff"  # so spreadsheet programs read the file as UTF-8
-        yield writer.writerow(EXPORT_COLUMNS)
-        for (
-            case_id,
-            service,
-            received_at,
-            channel,
-            demand,
-            type_name,
-            category,
-            one_stop,
-            words,
-            note,
-        ) in rows:
-            yield writer.writerow(
-                [
-                    format_reference(case_id),
-                    service,
-                    timezone.localtime(received_at).isoformat(),
-                    channel,
-                    demand,
-                    type_name or "",
-                    category or "",
-                    "yes" if one_stop else "no",
-                    _spreadsheet_safe(words),
-                    _spreadsheet_safe(note),
-                ]
-            )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
-    return response
+def _export_row(row: tuple) -> list:
+    case_id, service, received_at, channel, demand, type_name, category, one_stop, words, note = row
+    return [
+        format_reference(case_id),
+        service,
+        timezone.localtime(received_at).isoformat(),
+        channel,
+        demand,
+        type_name or "",
+        category or "",
+        "yes" if one_stop else "no",
+        _spreadsheet_safe(words),
+        _spreadsheet_safe(note),
+    ]
 
 
 @require_http_methods(["GET", "POST"])
