@@ -183,8 +183,8 @@ def _rules(phase: Phase) -> list[set[int]]:
             fired[i].add(OUTSIDE)
 
     # Rule 2: a run of 7+ on one side of the centre line; a point on the line breaks it.
-    for run in _runs([_side(v, centre) for v in values]):
-        sign, start, length = run
+    sides = [_side(v, centre) for v in values]
+    for sign, start, length in _runs(sides):
         if sign != 0 and length >= SHIFT_LENGTH:
             for i in range(start, start + length):
                 fired[i].add(SHIFT)
@@ -197,15 +197,16 @@ def _rules(phase: Phase) -> list[set[int]]:
                 fired[i].add(TREND)
 
     # Rule 4: two of three consecutive points near a limit, all three on the same side.
-    for i in range(n - 2):
-        window = range(i, i + 3)
-        sides = {_side(values[j], centre) for j in window}
-        if len(sides) != 1 or 0 in sides:
-            continue
-        near = [j for j in window if _is_near(phase, values[j])]
-        if len(near) >= 2:
-            for j in near:
-                fired[j].add(TWO_OF_THREE)
+    if phase.has_limits:
+        near = [_is_near(phase, v) for v in values]
+        for i in range(n - 2):
+            side = sides[i]
+            if side == 0 or sides[i + 1] != side or sides[i + 2] != side:
+                continue
+            hits = [j for j in (i, i + 1, i + 2) if near[j]]
+            if len(hits) >= 2:
+                for j in hits:
+                    fired[j].add(TWO_OF_THREE)
     return fired
 
 
