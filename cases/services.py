@@ -148,6 +148,12 @@ def case_record_step(
     locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
     occurred_at = occurred_at or timezone.now()
     _refuse_future(occurred_at, "The time of the step")
+    if occurred_at < locked.opened_at:
+        raise ValidationError(
+            "A step cannot come before the case's first contact "
+            f"({timezone.localtime(locked.opened_at):%d %B %Y at %H:%M}).",
+            code="before_first_contact",
+        )
     if step_kind not in TimelineEntry.StepKind.values:
         raise ValidationError("Choose what kind of step this was.", code="step_kind")
     if not description.strip():

@@ -199,3 +199,16 @@ def test_timeline_entries_cannot_be_changed_or_deleted(front_office):
     with pytest.raises(ValidationError, match="append-only"):
         entry.delete()
     assert case.timeline.first().description != "rewritten"
+
+
+def test_a_step_before_the_first_contact_is_refused(front_office):
+    case = CaseFactory(owner=front_office)
+    with pytest.raises(ValidationError, match="before the case's first contact"):
+        services.case_record_step(
+            case=case,
+            by=front_office,
+            step_kind="value",
+            description="Too early",
+            occurred_at=case.opened_at - timedelta(hours=1),
+        )
+    assert not case.timeline.filter(kind=TimelineEntry.Kind.STEP).exists()

@@ -109,7 +109,9 @@ def test_find_a_case_paginates_and_keeps_the_filters(fo_client):
 def test_find_a_case_bad_filter_says_so(fo_client):
     response = fo_client.get(reverse("cases:list"), {"service": "no-such-service"})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Select a valid choice" in html
 
 
 def test_case_page_shows_the_story_newest_first(fo_client, front_office):
