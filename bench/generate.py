@@ -342,22 +342,6 @@ GENERIC_STEPS = {
     "chase": ("Chased the team: nothing done yet.",),
 }
 GENERIC_MATTERS = ("I work shifts, so ring after four.", "I just want to know when.", "")
-FOLLOW_UP_CATEGORIES = {
-    "progress-chasing": 40,
-    "not-done": 18,
-    "repeat-contact": 15,
-    "not-done-right": 10,
-    "complaint": 6,
-    "passed-around": 6,
-    "didnt-understand": 5,
-}
-FIRST_CONTACT_CATEGORIES = {
-    "passed-around": 30,
-    "didnt-understand": 30,
-    "not-done-right": 15,
-    "complaint": 10,
-    "repeat-contact": 15,
-}
 FIRST_FAILURE = 0.22
 FOLLOW_UP_FAILURE = 0.85
 ONE_STOP = 0.25
@@ -651,6 +635,12 @@ def generate(args) -> None:
         cases, contacts, entries = [], [], []
         choice, rand, uniform = rng.choice, rng.random, rng.uniform
         service_ids = list(range(len(services)))
+        # The same mix of failure demand as the demo data.
+        from demand.management.commands.seed_demo import (
+            FIRST_CONTACT_CATEGORIES,
+            FOLLOW_UP_CATEGORIES,
+        )
+
         follow_categories = list(FOLLOW_UP_CATEGORIES)
         follow_weights = list(FOLLOW_UP_CATEGORIES.values())
         first_categories = list(FIRST_CONTACT_CATEGORIES)
