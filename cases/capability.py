@@ -21,7 +21,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cases import spc
-from cases.charts import phase_starts
+from cases.charts import phases_at_changes
 from cases.models import Case, ServiceType
 from cases.periods import start_of
 from cases.selectors import system_changes_for
@@ -146,13 +146,8 @@ def capability_chart(
         start_of(change.changed_on).timestamp() if as_seconds else change.changed_on
         for change in changes
     ]
-    starts = phase_starts(moments, thresholds)
+    starts, marks = phases_at_changes(moments, changes, thresholds)
     chart = spc.xmr(values, phase_starts=starts, screening=screening)
-    marks = []
-    for change, threshold in zip(changes, thresholds, strict=True):
-        index = next((i for i, moment in enumerate(moments) if moment >= threshold), None)
-        if index:
-            marks.append((index, f"{change.description} ({change.changed_on:%-d %B %Y})"))
     since = []
     for phase in chart.phases:
         first = moments[phase.start]

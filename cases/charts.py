@@ -24,15 +24,22 @@ class ChartPoint:
     tooltip: str | None = None
 
 
-def phase_starts(moments: Sequence, change_dates: Sequence) -> list[int]:
-    """Indices where a new phase starts: the first point on or after each system change.
-    Moments and changes are dates, or both POSIX seconds."""
-    starts = []
-    for changed_on in sorted(change_dates):
-        index = next((i for i, moment in enumerate(moments) if moment >= changed_on), None)
-        if index is not None and index > 0 and index not in starts:
-            starts.append(index)
-    return starts
+def phases_at_changes(
+    moments: Sequence, changes: Sequence, thresholds: Sequence | None = None
+) -> tuple[list[int], list[tuple[int, str]]]:
+    """Where system changes start new phases: the first point on or after each change, and the
+    labelled line drawn there. `changes` are in date order; `moments` are the points' dates, or
+    (with `thresholds` given, one per change) any values comparable with those thresholds."""
+    if thresholds is None:
+        thresholds = [change.changed_on for change in changes]
+    starts, marks = [], []
+    for change, threshold in zip(changes, thresholds, strict=True):
+        index = next((i for i, moment in enumerate(moments) if moment >= threshold), None)
+        if index:  # None: after the last point; 0: before the first, so no new phase
+            if index not in starts:
+                starts.append(index)
+            marks.append((index, f"{change.description} ({change.changed_on:%-d %B %Y})"))
+    return starts, marks
 
 
 def _round(value: float | None, places: int = 3) -> float | None:

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import spc
-from cases.charts import ChartPoint, chart_spec, phase_starts, predictable_range, rules_in_words
+from cases.charts import (
+    ChartPoint,
+    chart_spec,
+    phases_at_changes,
+    predictable_range,
+    rules_in_words,
+)
 from cases.models import ServiceType, format_reference
 from cases.periods import last_full_weeks
 from cases.selectors import system_changes_for
@@ -120,14 +126,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 
 def _change_marks(points_dates, filters) -> tuple[list[int], list[tuple[int, str]]]:
-    changes = system_changes_for(filters.service_ids)
-    starts = phase_starts(points_dates, [change.changed_on for change in changes])
-    marks = []
-    for change in changes:
-        index = next((i for i, day in enumerate(points_dates) if day >= change.changed_on), None)
-        if index:
-            marks.append((index, f"{change.description} ({change.changed_on:%-d %B %Y})"))
-    return starts, marks
+    return phases_at_changes(points_dates, system_changes_for(filters.service_ids))
 
 
 def _xmr_context(chart: spc.Chart, points: list[ChartPoint], rows_extra: list, **spec) -> dict:
