@@ -1,7 +1,9 @@
 """The audit trail: field-level records of every change to a case, contact or citizen. Services
 call these inside their own transaction, so a change and its record stand or fall together."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
@@ -11,6 +13,34 @@ from cases.models import AuditEntry, Case, Citizen
 # What each audited model is called in the trail, and the fields that are never audited
 # (bookkeeping, not information).
 NOT_AUDITED = {"id", "version", "created_at", "recorded_at", "submission_token"}
+
+# Entries waiting to be written by the `batched()` block they were recorded in.
+_pending: ContextVar[list[AuditEntry] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect the entries recorded in this block and write them in one INSERT at its end.
+    Use it inside the service's transaction (under `transaction.atomic`), so the entries still
+    stand or fall with the change: logging a contact audits a citizen, a case and a contact."""
+    if _pending.get() is not None:  # already inside a batch: its end writes these too
+        yield
+        return
+    token = _pending.set([])
+    try:
+        yield
+        entries = _pending.get()
+    finally:
+        _pending.reset(token)
+    AuditEntry.objects.bulk_create(entries)
+
+
+def _write(entries: list[AuditEntry]) -> list[AuditEntry]:
+    pending = _pending.get()
+    if pending is None:
+        return AuditEntry.objects.bulk_create(entries)
+    pending.extend(entries)
+    return entries
 
 
 def _object_type(obj: models.Model) -> str:
@@ -87,7 +117,7 @@ def record_changes(
                     new_value=_text(obj, field, new),
                 )
             )
-    return AuditEntry.objects.bulk_create(entries)
+    return _write(entries)
 
 
 def record_creation(obj: models.Model, *, by: AbstractBaseUser | None) -> list[AuditEntry]:

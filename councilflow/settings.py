@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django_session_timeout.middleware.SessionTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -56,7 +57,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Counts failed sign-ins and refuses further attempts once the limit is reached.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "councilflow.auth.RoleBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -81,9 +82,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Signed out after this long without a request (staff share front-office desks).
+# Signed out after this long without a request (staff share front-office desks). The session
+# records the time of the last request at most once a minute (django-session-timeout), rather than
+# writing the session on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_SECONDS = SESSION_COOKIE_AGE
+SESSION_EXPIRE_AFTER_LAST_ACTIVITY = True
+SESSION_EXPIRE_AFTER_LAST_ACTIVITY_GRACE_PERIOD = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 ROOT_URLCONF = "councilflow.urls"
@@ -117,6 +122,11 @@ DATABASES = {
 REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 USE_REPLICA = bool(REPLICA_URL)
 DATABASES["replica"] = env.db_url_config(REPLICA_URL) if REPLICA_URL else dict(DATABASES["default"])
+# Keep database connections open between requests (a new PostgreSQL connection costs more than
+# most pages' queries), checked before reuse after an error.
+for _alias in ("default", "replica"):
+    DATABASES[_alias]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
 DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["councilflow.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

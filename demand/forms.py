@@ -1,4 +1,7 @@
+from functools import partial
+
 from django import forms
+from django.db.models import QuerySet
 
 from cases.models import Case, Citizen, ServiceType, normalise_postcode
 from councilflow.forms import (
@@ -9,6 +12,7 @@ from councilflow.forms import (
     VersionMixin,
     now_for_input,
 )
+from councilflow.params import id_param
 from demand.models import Contact, DemandType, FailureCategory
 from demand.services import ContactDetails
 
@@ -24,20 +28,34 @@ class CitizenSearchForm(forms.Form):
     )
 
 
+def active_demand_types(service_type: ServiceType | None) -> QuerySet[DemandType]:
+    """The demand types a contact may be given: the active ones of active services (of one
+    service when it is known)."""
+    types = DemandType.objects.filter(is_active=True, service_type__is_active=True)
+    return types if service_type is None else types.filter(service_type=service_type)
+
+
 def demand_type_choices(service_type: ServiceType | None) -> list:
     """Active demand types: of one service, or of every active service grouped by service (so
     the form works without JavaScript; a script narrows the list to the chosen service)."""
-    types = DemandType.objects.filter(is_active=True, service_type__is_active=True)
+    types = active_demand_types(service_type)
     if service_type is not None:
-        return [("", "Choose what they asked for")] + [
-            (str(t.pk), t.name) for t in types.filter(service_type=service_type)
-        ]
+        return [("", "Choose what they asked for")] + [(str(t.pk), t.name) for t in types]
     groups: dict[str, list[tuple[str, str]]] = {}
     for demand_type in types.select_related("service_type").order_by("service_type__name", "name"):
         groups.setdefault(demand_type.service_type.name, []).append(
             (str(demand_type.pk), demand_type.name)
         )
     return [("", "Choose what they asked for"), *groups.items()]
+
+
+class DemandTypeField(forms.ChoiceField):
+    """A demand type from a list that is only built when the form is shown: a submitted one is
+    looked up on its own (by `ClassificationForm.clean_demand_type`), not found in the list, so
+    logging a contact does not load every demand type of every service."""
+
+    def valid_value(self, value) -> bool:
+        return True
 
 
 class ClassificationForm(forms.Form):
@@ -53,7 +71,7 @@ class ClassificationForm(forms.Form):
         ),
         error_messages={"required": "Choose value demand or failure demand."},
     )
-    demand_type = forms.ChoiceField(
+    demand_type = DemandTypeField(
         label="What did they ask for?",
         required=False,
         help_text="The council's own list of what citizens ask this service for.",
@@ -72,9 +90,21 @@ class ClassificationForm(forms.Form):
         max_length=5000,
     )
 
+    def __init__(self, *args, service_type: ServiceType | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service_type = service_type
+        # A callable: the list is only built if the form is shown.
+        self.fields["demand_type"].choices = partial(demand_type_choices, service_type)
+
     def clean_demand_type(self) -> DemandType | None:
         chosen = self.cleaned_data.get("demand_type")
-        return DemandType.objects.filter(pk=chosen).first() if chosen else None
+        if not chosen:
+            return None
+        pk = id_param(chosen)
+        found = active_demand_types(self.service_type).filter(pk=pk).first() if pk else None
+        if found is None:
+            raise forms.ValidationError("Choose what the citizen asked for from the list.")
+        return found
 
     def clean(self):
         cleaned = super().clean()
@@ -119,10 +149,9 @@ class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, ClassificationFor
         what="The time the contact was received",
     )
 
-    def __init__(self, *args, service_type: ServiceType | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_at"].initial = now_for_input
-        self.fields["demand_type"].choices = demand_type_choices(service_type)
 
     def contact_details(self) -> ContactDetails:
         data = self.cleaned_data
@@ -317,5 +346,4 @@ class ReclassifyForm(GovukFormMixin, ClassificationForm):
     autofocus_field = "demand"
 
     def __init__(self, *args, contact: Contact, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["demand_type"].choices = demand_type_choices(contact.case.service_type)
+        super().__init__(*args, service_type=contact.case.service_type, **kwargs)

@@ -95,16 +95,15 @@ def _already_recorded(submission_token: uuid.UUID | None) -> Contact | None:
 
 def _idempotent(log):
     """Run a logging service so that a form submitted twice records its contact once: the
-    second submission gets the first one's contact back."""
+    second submission gets the first one's contact back. The unique submission token decides
+    (no lookup first: a repeat is rare, so it pays for its rolled-back work, not every contact)."""
 
     def wrapper(*, submission_token: uuid.UUID | None = None, **kwargs) -> Contact:
-        existing = _already_recorded(submission_token)
-        if existing:
-            return existing
         try:
             return log(submission_token=submission_token, **kwargs)
-        except IntegrityError:
-            # Two submissions raced past the check above; the database kept one of them.
+        except (IntegrityError, ValidationError):
+            # Refused (a unique token recorded already; a case the first submission closed or
+            # reopened): if the first submission went in, this one is that contact.
             existing = _already_recorded(submission_token)
             if existing:
                 return existing
@@ -117,6 +116,7 @@ def _idempotent(log):
 
 @_idempotent
 @transaction.atomic
+@audit.batched()
 def contact_log_new_case(
     *,
     by: AbstractBaseUser,
@@ -163,6 +163,7 @@ def contact_log_new_case(
 
 @_idempotent
 @transaction.atomic
+@audit.batched()
 def contact_log_on_case(
     *,
     by: AbstractBaseUser,
@@ -194,6 +195,7 @@ def contact_log_on_case(
 
 @_idempotent
 @transaction.atomic
+@audit.batched()
 def contact_reopen_case(
     *,
     by: AbstractBaseUser,

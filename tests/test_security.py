@@ -2,10 +2,16 @@
 message, sessions that end after inactivity."""
 
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.db import connection
+from django.shortcuts import resolve_url
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import CaseFactory, FrontOfficeFactory
 
@@ -53,10 +59,31 @@ def test_a_successful_sign_in_resets_the_count(client):
     assert again.status_code == 200
 
 
-def test_sessions_end_after_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+def test_sessions_end_after_inactivity(fo_client):
+    mine = reverse("cases:mine")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        clock.shift(timedelta(minutes=20))
+        assert fo_client.get(mine).status_code == 200
+        clock.shift(timedelta(minutes=20))  # 40 minutes after sign-in, 20 after the last page
+        assert fo_client.get(mine).status_code == 200
+        clock.shift(timedelta(minutes=31))
+        response = fo_client.get(mine)
+    assert response.status_code == 302
+    assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+    assert fo_client.get(mine).status_code == 302  # the session is gone, not just refused once
+    assert settings.SESSION_EXPIRE_SECONDS <= 60 * 60 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_pages_in_quick_succession_do_not_rewrite_the_session(fo_client):
+    fo_client.get(reverse("cases:mine"))
+    with CaptureQueriesContext(connection) as captured:
+        assert fo_client.get(reverse("cases:mine")).status_code == 200
+    assert not [q for q in captured if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    later = time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False)
+    with later, CaptureQueriesContext(connection) as captured:
+        assert fo_client.get(reverse("cases:mine")).status_code == 200
+    # More than a minute on, the last-seen time is noted so the idle clock restarts.
+    assert [q for q in captured if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
 
 
 def test_sign_out_needs_a_post_and_ends_the_session(fo_client):
