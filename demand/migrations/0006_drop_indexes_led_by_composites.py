@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_drop_indexes_led_by_composites'),
-        ('demand', '0005_contact_received_cover_index'),
+        ("cases", "0011_drop_indexes_led_by_composites"),
+        ("demand", "0005_contact_received_cover_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contact',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='cases.case'),
+            model_name="contact",
+            name="case",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="contacts",
+                to="cases.case",
+            ),
         ),
     ]
