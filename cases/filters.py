@@ -55,9 +55,12 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         # A UNION of ids, each branch on its own index, rather than one OR across two tables
         # (which makes PostgreSQL scan every case: bench/RESULTS.md).
+        pk = parse_reference(value)
+        if pk is not None and value.strip().upper().startswith("CF"):
+            # A case reference names one case: no citizen is called "CF-000123".
+            return queryset.filter(pk=pk)
         citizens = Citizen.objects.filter(citizen_search_q(value))
         ids = Case.objects.filter(citizen__in=citizens).order_by().values("pk")
-        pk = parse_reference(value)
-        if pk is not None and (value.strip().upper().startswith("CF") or value.strip().isdigit()):
+        if pk is not None:  # digits alone: a reference typed without "CF", or part of a phone
             ids = ids.union(Case.objects.filter(pk=pk).order_by().values("pk"))
         return queryset.filter(pk__in=ids)

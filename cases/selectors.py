@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -45,6 +46,16 @@ def with_contact_summary(cases: QuerySet[Case]) -> QuerySet[Case]:
         last_contact_at=Max("contacts__received_at"),
         is_dirty=Exists(failures),
     )
+
+
+def page_with_contact_summary(cases: QuerySet[Case], number, per_page: int) -> Page:
+    """One page of cases with their contact summary. Counted and paged on the cases alone, then
+    summarised for that page only: counting the summarised list joined every match's contacts."""
+    page = Paginator(cases.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    summarised = {case.pk: case for case in with_contact_summary(cases.filter(pk__in=ids))}
+    page.object_list = [summarised[pk] for pk in ids]
+    return page
 
 
 def my_open_cases(user: AbstractBaseUser) -> QuerySet[Case]:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,11 +37,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(roles.VIEW_CASES, raise_exception=True)
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = selectors.with_contact_summary(selectors.visible_cases(request.user))
+    cases = selectors.visible_cases(request.user)
     # With no search yet this lists the most recent cases, so the page is useful on arrival.
     case_filter = CaseFilter(request.GET, queryset=cases, request=request)
     results = case_filter.qs.order_by("-opened_at", "-pk")
-    page = Paginator(results, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.page_with_contact_summary(results, request.GET.get("page"), CASES_PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

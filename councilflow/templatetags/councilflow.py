@@ -2,8 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from django import template
+from django import forms, template
 from django.utils import timezone
+
+from councilflow.forms import InlineSelect
 
 register = template.Library()
 
@@ -61,7 +63,10 @@ def govuk_widget(bound_field) -> str:
     attrs = {"class": " ".join(c for c in classes if c)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
-    return bound_field.as_widget(attrs=attrs)
+    widget = bound_field.field.widget
+    if type(widget) is forms.Select:
+        widget = InlineSelect.like(widget)
+    return bound_field.as_widget(widget=widget, attrs=attrs)
 
 
 @register.filter
