@@ -13,17 +13,26 @@ from cases.models import (
     parse_reference,
 )
 
+WHOLE_PHONE_DIGITS = 10  # "01234 567890": a UK number with its area code
+
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PersonChoiceField
 
 
 def citizen_search_q(text: str, prefix: str = "") -> Q:
-    """Match a citizen by name, email, phone or postcode, however the phone or postcode is typed."""
+    """Match a citizen by name, email, phone or postcode, however the phone or postcode is typed.
+    Only the parts the text could be are searched: digits alone are not a name, and a whole
+    phone number is looked up exactly (its own index) rather than inside every number."""
     text = text.strip()
-    query = Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}email__iexact": text})
+    query = Q(**{f"{prefix}email__iexact": text})
+    if any(ch.isalpha() for ch in text):
+        query |= Q(**{f"{prefix}name__icontains": text})
     phone = normalise_phone(text)
-    if sum(ch.isdigit() for ch in phone) >= 5:
+    digits = sum(ch.isdigit() for ch in phone)
+    if digits >= WHOLE_PHONE_DIGITS and digits == len(phone.lstrip("+")):
+        query |= Q(**{f"{prefix}phone": phone})
+    elif digits >= 5:
         query |= Q(**{f"{prefix}phone__contains": phone})
     if any(ch.isdigit() for ch in text):
         query |= Q(**{f"{prefix}postcode__startswith": normalise_postcode(text)})

@@ -51,7 +51,13 @@ def with_contact_summary(cases: QuerySet[Case]) -> QuerySet[Case]:
 def page_with_contact_summary(cases: QuerySet[Case], number, per_page: int) -> Page:
     """One page of cases with their contact summary. Counted and paged on the cases alone, then
     summarised for that page only: counting the summarised list joined every match's contacts."""
-    page = Paginator(cases.values_list("pk", flat=True), per_page).get_page(number)
+    ids = cases.values_list("pk", flat=True)
+    first = list(ids[: per_page + 1]) if number in (None, "", "1") else None
+    if first is not None and len(first) <= per_page:
+        # Everything fits on the first page (as most searches do): no need to count.
+        page = Paginator(first, per_page).get_page(1)
+    else:
+        page = Paginator(ids, per_page).get_page(number)
     ids = list(page.object_list)
     summarised = {case.pk: case for case in with_contact_summary(cases.filter(pk__in=ids))}
     page.object_list = [summarised[pk] for pk in ids]

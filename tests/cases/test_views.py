@@ -4,6 +4,8 @@ tests/test_permissions.py; here, methods, happy paths and bad input."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,6 +63,9 @@ def test_my_cases_empty_state(fo_client):
         ("Hopkins", True),
         ("hop", True),
         ("07700 900123", True),
+        ("(07700) 900-123", True),  # a whole number, however it is typed
+        ("900123", True),  # part of a number
+        ("07700 900124", False),  # a whole number is matched exactly
         ("ls6 2ab", True),
         ("LS6", True),
         ("Nobody", False),
@@ -104,6 +109,28 @@ def test_find_a_case_paginates_and_keeps_the_filters(fo_client):
     assert len(first.context["page"].object_list) == 25
     assert len(second.context["page"].object_list) == 2
     assert "service=pothole&amp;page=2" in first.content.decode()
+
+
+def test_a_reference_finds_that_case_alone(fo_client):
+    case = CaseFactory()
+    CaseFactory(citizen=CitizenFactory(name=f"CF-{case.pk:06d}"))  # a name that looks like one
+
+    response = fo_client.get(reverse("cases:list"), {"q": case.reference})
+
+    assert list(response.context["page"].object_list) == [case]
+
+
+def test_a_search_that_fits_on_one_page_is_not_counted_separately(fo_client):
+    citizen = CitizenFactory(name="Mary Hopkins")
+    cases = [CaseFactory(citizen=citizen) for _ in range(3)]
+
+    with CaptureQueriesContext(connection) as captured:
+        response = fo_client.get(reverse("cases:list"), {"q": "Hopkins"})
+
+    assert response.context["page"].paginator.count == 3
+    assert set(response.context["page"].object_list) == set(cases)
+    assert not [q for q in captured if "COUNT(*)" in q["sql"] and "__count" in q["sql"]]
+    assert "3 cases" in response.content.decode()
 
 
 def test_find_a_case_bad_filter_says_so(fo_client):
