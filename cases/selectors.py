@@ -56,6 +56,8 @@ def page_with_contact_summary(cases: QuerySet[Case], number, per_page: int) -> P
     if first is not None and len(first) <= per_page:
         # Everything fits on the first page (as most searches do): no need to count.
         page = Paginator(first, per_page).get_page(1)
+    elif first is not None:
+        page = Page(first[:per_page], 1, Paginator(ids, per_page))  # counted when shown
     else:
         page = Paginator(ids, per_page).get_page(number)
     ids = list(page.object_list)
