@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from django.db import connections
 from django.db.models import (
     Avg,
     Count,
@@ -13,6 +14,8 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     OuterRef,
     QuerySet,
     Subquery,
@@ -93,21 +96,45 @@ class EndToEndSeries:
         return len(self.days)
 
 
+class Epoch(Func):
+    """A moment as seconds since 1970 (a float), computed by the database: cheaper to fetch
+    than a datetime, and what the chart and the CSV work from."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+SERIES_CHUNK = 10000  # rows fetched at a time: memory stays flat whatever the number of cases
+
+
 def end_to_end_series(cases: QuerySet[Case]) -> EndToEndSeries:
-    """One query, streamed from a server-side cursor; no model instances are made."""
+    """One query, read in chunks straight from the cursor into typed arrays: no model
+    instances, no datetimes, no row-by-row Python beyond one subtraction per case."""
     series = EndToEndSeries(array("q"), array("q"), array("d"), array("d"), array("d"))
-    rows = (
-        cases.annotate(end_to_end=END_TO_END)
+    query = (
+        cases.annotate(opened=Epoch("opened_at"), closed=Epoch("closed_at"))
         .order_by("closed_at", "pk")
-        .values_list("pk", "service_type_id", "opened_at", "closed_at", "end_to_end")
-        .iterator(chunk_size=5000)
+        .values_list("pk", "service_type_id", "opened", "closed")
     )
-    for pk, service_id, opened_at, closed_at, end_to_end in rows:
-        series.case_ids.append(pk)
-        series.service_ids.append(service_id)
-        series.opened_at.append(opened_at.timestamp())
-        series.closed_at.append(closed_at.timestamp())
-        series.days.append(end_to_end.total_seconds() / SECONDS_A_DAY)
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(SERIES_CHUNK):
+            ids, services, opened, closed = zip(*rows, strict=True)
+            series.case_ids.extend(ids)
+            series.service_ids.extend(services)
+            series.opened_at.extend(opened)
+            series.closed_at.extend(closed)
+            series.days.extend(
+                [(end - start) / SECONDS_A_DAY for start, end in zip(opened, closed, strict=True)]
+            )
     return series
 
 

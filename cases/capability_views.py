@@ -8,11 +8,18 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import capability, roles, services
-from cases.charts import ChartPoint, capability_statement, chart_spec, rules_in_words
+from cases.charts import (
+    REFERENCE_PLACEHOLDER,
+    ChartPoint,
+    capability_statement,
+    chart_spec,
+    rules_in_words,
+)
 from cases.forms import CapabilityFilterForm, SystemChangeForm
 from cases.models import ServiceType, SystemChange, format_reference
 from councilflow.exports import bad_filters, csv_response
@@ -109,19 +116,25 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             for day, mean, count in days
         ]
         total = sum(count for _, _, count in days)
+        labels = {}
     else:
         series = capability.end_to_end_series(cases)
         moments = series.closed_at
         values = series.days
-        points = [
-            ChartPoint(
-                label=format_reference(pk),
-                href=f"/cases/{format_reference(pk)}/",
-                tooltip=f"{format_reference(pk)}: {days:.1f} days",
-            )
-            for pk, days in zip(series.case_ids, series.days, strict=True)
-        ]
         total = len(series)
+        # Each point is labelled and linked by its case reference, written by the script.
+        labels = {
+            "references": series.case_ids,
+            "reference_href": reverse("cases:detail", args=[REFERENCE_PLACEHOLDER]),
+        }
+        points = (
+            [
+                ChartPoint(label=format_reference(pk), href=f"/cases/{format_reference(pk)}/")
+                for pk in series.case_ids
+            ]
+            if total <= TABLE_ROWS_SHOWN
+            else []
+        )
     result = capability.capability_chart(moments, values, service_type, screening=filters.screening)
     xmr = result.chart
     latest = xmr.phases[-1] if xmr.phases else None
@@ -131,9 +144,10 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
         title=f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else ""),
         unit="days",
         changes=result.change_marks,
+        **labels,
     )
     rows = []
-    if len(points) <= TABLE_ROWS_SHOWN:
+    if total <= TABLE_ROWS_SHOWN:
         rows = [
             {
                 "point": point,

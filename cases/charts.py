@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cases import spc
+from cases.models import format_reference
 
 RULE_NAMES = {
     spc.OUTSIDE: "outside the limits",
@@ -46,33 +47,43 @@ def _round(value: float | None, places: int = 3) -> float | None:
     return None if value is None else round(value, places)
 
 
+REFERENCE_PLACEHOLDER = "CF-000000"  # in `reference_href`, replaced by each point's reference
+
+
 def chart_spec(
     chart: spc.Chart,
-    points: Sequence[ChartPoint],
+    points: Sequence[ChartPoint] = (),
     *,
     title: str,
     unit: str,
     changes: Sequence[tuple[int, str]] = (),
+    references: Sequence[int] | None = None,
+    reference_href: str = "",
 ) -> dict:
-    """The JSON contract static/js/charts.mjs draws (kind "xmr")."""
+    """The JSON contract static/js/charts.mjs draws (kind "xmr"), in columns: a list per
+    property with a value per point (rules only where one fired), so a chart of 100,000 cases
+    is a few lists, not 100,000 objects. Points are labelled by `points`, or by case
+    `references` (ids) that the script writes as "CF-000123" and links to `reference_href`
+    with the reference in place of CF-000000."""
+    columns: dict = {
+        "y": [_round(value) for value in chart.values],
+        "mr": [_round(value) for value in chart.moving_ranges],
+        "signal": list(chart.labels),
+        "rules": {str(i): list(rules) for i, rules in enumerate(chart.rules) if rules},
+    }
+    if references is not None:
+        columns["reference"] = list(references)
+    else:
+        columns["x"] = [point.label for point in points]
+        columns["href"] = [point.href for point in points]
+        columns["tooltip"] = [point.tooltip for point in points]
     return {
         "kind": "xmr",
         "title": title,
         "unit": unit,
         "lower_is_better": chart.lower_is_better,
-        "points": [
-            {
-                "x": extra.label,
-                "y": _round(point.value),
-                "signal": point.label,
-                "rules": list(point.rules),
-                "phase": point.phase,
-                "mr": _round(point.moving_range),
-                "href": extra.href,
-                "tooltip": extra.tooltip or f"{extra.label}: {point.value:g} {unit}",
-            }
-            for point, extra in zip(chart.points, points, strict=True)
-        ],
+        "columns": columns,
+        "reference_href": reference_href,
         "phases": [
             {
                 "start": phase.start,
@@ -88,6 +99,31 @@ def chart_spec(
         ],
         "changes": [{"index": index, "label": label} for index, label in changes],
     }
+
+
+def spec_points(spec: dict) -> list[dict]:
+    """The spec's columns as one dict per point, as the script reads them (for tests and
+    anything else that wants a point at a time)."""
+    columns = spec["columns"]
+    points = []
+    for i, y in enumerate(columns["y"]):
+        if "reference" in columns:
+            label = format_reference(columns["reference"][i])
+            href, tooltip = spec["reference_href"].replace(REFERENCE_PLACEHOLDER, label), None
+        else:
+            label, href, tooltip = columns["x"][i], columns["href"][i], columns["tooltip"][i]
+        points.append(
+            {
+                "x": label,
+                "y": y,
+                "mr": columns["mr"][i],
+                "signal": columns["signal"][i],
+                "rules": columns["rules"].get(str(i), []),
+                "href": href,
+                "tooltip": tooltip,
+            }
+        )
+    return points
 
 
 def rules_in_words(rules: Sequence[int]) -> str:

@@ -9,9 +9,10 @@ label of each point. Phases start at system changes; rules never look across a p
 from __future__ import annotations
 
 import itertools
-import statistics
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 LIMIT_FACTOR = 2.66  # natural process limits: CL ± 2.66 × mR̄
 RANGE_FACTOR = 3.267  # mR chart upper range limit, and the screening threshold
@@ -21,6 +22,8 @@ SHIFT_LENGTH = 7
 TREND_LENGTH = 7
 
 OUTSIDE, SHIFT, TREND, TWO_OF_THREE = 1, 2, 3, 4
+# A point's rules in rule order, for each bit mask of them (bit r set: rule r fired).
+RULES_IN = [tuple(r for r in (1, 2, 3, 4) if mask & (1 << r)) for mask in range(32)]
 COMMON, IMPROVEMENT, CONCERN = "common", "improvement", "concern"
 SPECIAL = "special"  # a special cause on a chart where neither direction is better (volume)
 
@@ -73,12 +76,35 @@ class Point:
 
 @dataclass(frozen=True)
 class Chart:
-    points: tuple[Point, ...]
+    """Columns, one value per point (a chart of 100,000 cases makes no object per point until
+    `points` is asked for)."""
+
+    values: tuple[float, ...]
+    phase_numbers: tuple[int, ...]  # counting from 1
+    moving_ranges: tuple[float | None, ...]
+    rules: tuple[tuple[int, ...], ...]
+    labels: tuple[str, ...]
     phases: tuple[Phase, ...]
     screening: bool
     lower_is_better: bool | None = True
     floor: float | None = 0.0
     notes: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def points(self) -> tuple[Point, ...]:
+        return tuple(
+            Point(index=i, value=v, phase=n, moving_range=m, rules=r, label=label)
+            for i, (v, n, m, r, label) in enumerate(
+                zip(
+                    self.values,
+                    self.phase_numbers,
+                    self.moving_ranges,
+                    self.rules,
+                    self.labels,
+                    strict=True,
+                )
+            )
+        )
 
     def phase_of(self, point: Point) -> Phase:
         return self.phases[point.phase - 1]
@@ -103,22 +129,25 @@ def xmr(
     phases = tuple(
         _phase(start, values[start:end], screening, floor, ceiling) for start, end in bounds
     )
-    points: list[Point] = []
+    numbers: list[int] = []
+    ranges: list[float | None] = []
+    rules: list[tuple[int, ...]] = []
+    labels: list[str] = []
     for number, phase in enumerate(phases, start=1):
-        rules = _rules(phase)
-        for offset, value in enumerate(phase.values):
-            points.append(
-                Point(
-                    index=phase.start + offset,
-                    value=value,
-                    phase=number,
-                    moving_range=phase.moving_ranges[offset],
-                    rules=tuple(sorted(rules[offset])),
-                    label=_label(phase, offset, rules, lower_is_better),
-                )
-            )
+        masks = _rules(phase)
+        numbers += [number] * len(masks)
+        ranges += phase.moving_ranges
+        rules += [RULES_IN[mask] for mask in masks]
+        labels += [
+            _label(phase, offset, masks, lower_is_better) if mask else COMMON
+            for offset, mask in enumerate(masks)
+        ]
     return Chart(
-        points=tuple(points),
+        values=tuple(values),
+        phase_numbers=tuple(numbers),
+        moving_ranges=tuple(ranges),
+        rules=tuple(rules),
+        labels=tuple(labels),
         phases=phases,
         screening=screening,
         lower_is_better=lower_is_better,
@@ -129,14 +158,14 @@ def xmr(
 def _phase(
     start: int, values: list[float], screening: bool, floor: float | None, ceiling: float | None
 ) -> Phase:
-    centre = statistics.mean(values)
+    centre = _mean(values)
     ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
-    mr_bar = statistics.mean(ranges) if ranges else None
+    mr_bar = _mean(ranges) if ranges else None
     screened_out = 0
     if screening and mr_bar is not None:
         kept = [r for r in ranges if r < RANGE_FACTOR * mr_bar]
         screened_out = len(ranges) - len(kept)
-        mr_bar = statistics.mean(kept) if kept else None
+        mr_bar = _mean(kept) if kept else None
     if mr_bar is None:
         upper = lower = lower_raw = url = None
     else:
@@ -159,54 +188,57 @@ def _phase(
     )
 
 
+def _mean(values: Sequence[float]) -> float:
+    # fsum: the exact sum, rounded once (statistics.mean is exact too, but slow on 100,000).
+    return math.fsum(values) / len(values)
+
+
 def _side(value: float, centre: float) -> int:
     return (value > centre) - (value < centre)
 
 
-def _is_outside(phase: Phase, value: float) -> bool:
-    return phase.has_limits and (value > phase.upper_limit or value < phase.lower_limit)
-
-
-def _is_near(phase: Phase, value: float) -> bool:
-    if not phase.has_limits or _is_outside(phase, value):
-        return False
-    return value > phase.near_upper or value < phase.near_lower
-
-
-def _rules(phase: Phase) -> list[set[int]]:
+def _rules(phase: Phase) -> list[int]:
+    """Each point's rules as a bit mask (bit r set: rule r fired)."""
     values, centre = phase.values, phase.centre_line
     n = len(values)
-    fired: list[set[int]] = [set() for _ in values]
+    fired = [0] * n
 
-    for i, value in enumerate(values):
-        if _is_outside(phase, value):
-            fired[i].add(OUTSIDE)
+    if phase.has_limits:
+        upper, lower = phase.upper_limit, phase.lower_limit
+        near_upper, near_lower = phase.near_upper, phase.near_lower
+        outside = [v > upper or v < lower for v in values]
+        for i in itertools.compress(range(n), outside):
+            fired[i] |= 1 << OUTSIDE
 
     # Rule 2: a run of 7+ on one side of the centre line; a point on the line breaks it.
-    sides = [_side(v, centre) for v in values]
+    sides = [(v > centre) - (v < centre) for v in values]
     for sign, start, length in _runs(sides):
         if sign != 0 and length >= SHIFT_LENGTH:
             for i in range(start, start + length):
-                fired[i].add(SHIFT)
+                fired[i] |= 1 << SHIFT
 
     # Rule 3: 6+ consecutive differences of the same sign (7+ points); an equal pair breaks it.
-    steps = [_side(b, a) for a, b in itertools.pairwise(values)]
+    steps = [(b > a) - (b < a) for a, b in itertools.pairwise(values)]
     for sign, start, length in _runs(steps):
         if sign != 0 and length >= TREND_LENGTH - 1:
             for i in range(start, start + length + 1):
-                fired[i].add(TREND)
+                fired[i] |= 1 << TREND
 
     # Rule 4: two of three consecutive points near a limit, all three on the same side.
     if phase.has_limits:
-        near = [_is_near(phase, v) for v in values]
+        near = [
+            not out and (v > near_upper or v < near_lower)
+            for v, out in zip(values, outside, strict=True)
+        ]
         for i in range(n - 2):
+            if near[i] + near[i + 1] + near[i + 2] < 2:
+                continue
             side = sides[i]
             if side == 0 or sides[i + 1] != side or sides[i + 2] != side:
                 continue
-            hits = [j for j in (i, i + 1, i + 2) if near[j]]
-            if len(hits) >= 2:
-                for j in hits:
-                    fired[j].add(TWO_OF_THREE)
+            for j in (i, i + 1, i + 2):
+                if near[j]:
+                    fired[j] |= 1 << TWO_OF_THREE
     return fired
 
 
@@ -221,24 +253,23 @@ def _runs(signs: list[int]) -> list[tuple[int, int, int]]:
     return runs
 
 
-def _label(
-    phase: Phase, offset: int, phase_rules: list[set[int]], lower_is_better: bool | None
-) -> str:
+def _label(phase: Phase, offset: int, masks: list[int], lower_is_better: bool | None) -> str:
     """One label per special cause, from its highest-priority rule: outside limits > trend >
     two of three > shift. Outside, two-of-three and shift go by the point's side of the centre
     line; a trend by its direction at this point."""
-    rules = phase_rules[offset]
-    if not rules:
+    mask = masks[offset]
+    if not mask:
         return COMMON
     if lower_is_better is None:
         return SPECIAL
     values = phase.values
     value = values[offset]
-    if OUTSIDE in rules or (TREND not in rules and (TWO_OF_THREE in rules or SHIFT in rules)):
+    trend = mask & (1 << TREND)
+    if mask & (1 << OUTSIDE) or (not trend and mask & (1 << TWO_OF_THREE | 1 << SHIFT)):
         direction = _side(value, phase.centre_line)
     else:  # the trend's direction at this point
         following = offset + 1 < len(values) and values[offset + 1] != value
-        if following and TREND in phase_rules[offset + 1]:
+        if following and masks[offset + 1] & (1 << TREND):
             direction = _side(values[offset + 1], value)
         else:
             direction = _side(value, values[offset - 1]) if offset else 0

@@ -251,7 +251,7 @@ def predictability(request: HttpRequest) -> HttpResponse:
                     "count": len(values),
                     "mean": phase.centre_line,
                     "range": predictable_range(phase, places=0),
-                    "signals": sum(1 for point in day_chart.points if point.rules),
+                    "signals": sum(1 for rules in day_chart.rules if rules),
                 }
             )
     context["weekday_spec"] = {

@@ -298,8 +298,30 @@ function signalText(point) {
   return `Signal: ${names}${kind}`;
 }
 
+/**
+ * The spec's columns (cases/charts.py chart_spec) as one object per point. Points labelled by
+ * case reference carry only the case's id: "CF-000123" and its link are written here.
+ */
+function pointsOf(spec) {
+  const columns = spec.columns;
+  if (!columns?.y) return [];
+  const rules = columns.rules ?? {};
+  return columns.y.map((y, index) => {
+    const point = { y, mr: columns.mr[index], signal: columns.signal[index], rules: rules[index] ?? [] };
+    if (columns.reference) {
+      point.x = `CF-${String(columns.reference[index]).padStart(6, "0")}`;
+      point.href = spec.reference_href.replace("CF-000000", point.x);
+    } else {
+      point.x = columns.x[index];
+      point.href = columns.href[index];
+      point.tooltip = columns.tooltip[index];
+    }
+    return point;
+  });
+}
+
 function drawXmr(container, spec) {
-  const points = spec.points ?? [];
+  const points = pointsOf(spec);
   const phases = spec.phases ?? [];
   const changes = spec.changes ?? [];
   const unit = spec.unit ?? "";
