@@ -1,7 +1,7 @@
 """Capability: the citizen's end-to-end time on XmR charts, per service and for all services.
 No targets, no "% within N days": what the system predictably achieves, and when it changed."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -86,10 +86,6 @@ def index(request: HttpRequest) -> HttpResponse:
             query=request.GET.urlencode(),
         ),
     )
-
-
-def _date(seconds: float):
-    return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC))
 
 
 @require_GET
@@ -204,20 +200,25 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     names = dict(ServiceType.objects.values_list("pk", "name"))
 
     def rows():
-        for i, point in enumerate(result.chart.points):
-            phase = result.chart.phase_of(point)
+        chart = result.chart
+        local = timezone.get_current_timezone()
+        phases = [
+            (_number(p.centre_line), _number(p.lower_limit), _number(p.upper_limit))
+            for p in chart.phases
+        ]
+        for i, (value, number, label, rules) in enumerate(
+            zip(chart.values, chart.phase_numbers, chart.labels, chart.rules, strict=True)
+        ):
             yield [
                 format_reference(series.case_ids[i]),
                 names[series.service_ids[i]],
-                _date(series.opened_at[i]).isoformat(),
-                _date(series.closed_at[i]).isoformat(),
-                _number(point.value),
-                point.phase,
-                _number(phase.centre_line),
-                _number(phase.lower_limit),
-                _number(phase.upper_limit),
-                point.label,
-                "+".join(str(rule) for rule in point.rules),
+                datetime.fromtimestamp(series.opened_at[i], tz=local).isoformat(),
+                datetime.fromtimestamp(series.closed_at[i], tz=local).isoformat(),
+                _number(value),
+                number,
+                *phases[number - 1],
+                label,
+                "+".join(map(str, rules)),
             ]
 
     return csv_response(CSV_COLUMNS, rows(), filename=f"capability-{service}.csv")
