@@ -475,8 +475,9 @@ CASE_COLUMNS = [
     "opened_at", "closed_at", "version", "created_at",
 ]  # fmt: skip
 CONTACT_COLUMNS = [
-    "id", "case_id", "received_at", "recorded_at", "channel", "citizen_words", "recorded_by_id",
-    "demand", "demand_type_id", "failure_category_id", "prevention_note", "is_one_stop",
+    "id", "case_id", "service_type_id", "received_at", "recorded_at", "channel", "citizen_words",
+    "recorded_by_id", "demand", "demand_type_id", "failure_category_id", "prevention_note",
+    "is_one_stop",
 ]  # fmt: skip
 TIMELINE_COLUMNS = [
     "id", "case_id", "kind", "step_kind", "description", "contact_id", "from_owner_id",
@@ -736,7 +737,7 @@ def generate(args) -> None:
                 recorder = taker if received == opened else choice(staff)
                 failures += demand == "failure"
                 contacts.append(
-                    [contact_id, case_id, _iso(received), _iso(received + 30), channel, text,
+                    [contact_id, case_id, sid, _iso(received), _iso(received + 30), channel, text,
                      recorder, demand, dtype if dtype else NULL, category or NULL, note,
                      "t" if one_stop else "f"]
                 )  # fmt: skip

@@ -13,6 +13,8 @@ from cases.models import AuditEntry, Case, Citizen
 # What each audited model is called in the trail, and the fields that are never audited
 # (bookkeeping, not information).
 NOT_AUDITED = {"id", "version", "created_at", "recorded_at", "submission_token"}
+# Per model: copies of another row's value, audited there (a contact's service is its case's).
+NOT_AUDITED_IN = {"contact": {"service_type_id"}}
 
 # Entries waiting to be written by the `batched()` block they were recorded in.
 _pending: ContextVar[list[AuditEntry] | None] = ContextVar("audit_pending", default=None)
@@ -79,7 +81,8 @@ def _text(obj: models.Model, field: models.Field, value) -> str:
 
 
 def _fields(obj: models.Model, names: Iterable[str] | None):
-    fields = [f for f in obj._meta.concrete_fields if f.attname not in NOT_AUDITED]
+    skipped = NOT_AUDITED | NOT_AUDITED_IN.get(obj._meta.model_name, set())
+    fields = [f for f in obj._meta.concrete_fields if f.attname not in skipped]
     if names is not None:
         wanted = set(names)
         fields = [f for f in fields if f.name in wanted or f.attname in wanted]

@@ -62,6 +62,12 @@ class Contact(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="contacts", db_index=False
     )
+    # The case's service, copied here when the contact is logged (a case's service never
+    # changes): demand is counted by service from the contacts' own index, without joining
+    # every case (bench/RESULTS.md: the overview's 13 weeks of a million contacts).
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     received_at = models.DateTimeField(help_text="When the citizen got in touch.")
     recorded_at = models.DateTimeField(auto_now_add=True)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.PHONE)
@@ -111,8 +117,15 @@ class Contact(models.Model):
             # databases get a plain index on received_at.
             models.Index(
                 fields=["received_at"],
-                include=["demand", "channel", "case", "demand_type", "failure_category"],
-                name="contact_received_cover_idx",
+                include=[
+                    "demand",
+                    "channel",
+                    "service_type",
+                    "case",
+                    "demand_type",
+                    "failure_category",
+                ],
+                name="contact_received_service_idx",
             ),
         ]
 

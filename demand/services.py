@@ -64,6 +64,7 @@ def _create_contact(
     is_failure = details.demand == Contact.Demand.FAILURE
     contact = Contact.objects.create(
         case=case,
+        service_type_id=case.service_type_id,
         received_at=details.received_at,
         channel=details.channel,
         citizen_words=details.citizen_words,

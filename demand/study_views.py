@@ -360,7 +360,7 @@ def contacts_csv(request: HttpRequest) -> HttpResponse:
         .order_by("received_at", "pk")
         .values_list(
             "case_id",
-            "case__service_type__name",
+            "service_type__name",
             "received_at",
             "channel",
             "demand",

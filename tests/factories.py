@@ -129,6 +129,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
         )
 
     case = factory.SubFactory(CaseFactory, first_contact=False)
+    service_type = factory.SelfAttribute("case.service_type")
     received_at = factory.LazyAttribute(lambda contact: contact.case.opened_at)
     channel = Contact.Channel.PHONE
     citizen_words = "My bin wasn't collected on Tuesday, can you come back for it?"

@@ -165,6 +165,7 @@ def test_data_keep_the_case_and_timeline_invariants(output):
     now = timezone.now()
     cases = Case.objects.annotate(first=Min("contacts__received_at"))
     assert not cases.exclude(opened_at=F("first")).exists()
+    assert not Contact.objects.exclude(service_type=F("case__service_type")).exists()
     assert not Contact.objects.filter(received_at__gt=now).exists()
     assert not TimelineEntry.objects.filter(occurred_at__gt=now).exists()
     assert not Case.objects.filter(closed_at__gt=now).exists()

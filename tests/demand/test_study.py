@@ -135,7 +135,7 @@ def test_overview_runs_a_fixed_number_of_queries(tl_client, known_demand):
         return len(captured)
 
     small = queries()
-    assert small >= 7  # session, user, permissions, the form's choices, and the five counts
+    assert small >= 7  # session, user, permissions, the form's choices, the counts and names
     for _ in range(10):
         ContactFactory(case=CaseFactory(opened_at=at(START + timedelta(days=3))), failure=True)
     assert queries() == small

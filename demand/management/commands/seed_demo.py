@@ -1252,6 +1252,7 @@ class DemoGenerator:
             if what == "contact":
                 contact = payload
                 contact.case = case
+                contact.service_type_id = case.service_type_id
                 plan.contacts.append(contact)
                 entry = TimelineEntry(
                     case=case,
