@@ -679,46 +679,26 @@ def main() -> None:
         largest_id = cursor.fetchone()[0]
         c_from, c_to = start_of(year_ago), start_of(today + timedelta(days=1))
         d_from, d_to = start_of(weeks_start), start_of(weeks_end + timedelta(days=1))
+        # The rows each page needs, as the app fetches them (moments as epoch seconds).
         chart_sql = [
             (
-                "SELECT id, service_type_id, opened_at, closed_at, closed_at - opened_at "
-                "FROM cases_case WHERE status = 'closed' AND closed_at >= %s AND closed_at < %s "
-                "AND service_type_id = %s ORDER BY closed_at, id",
+                "SELECT id, service_type_id, extract(epoch FROM opened_at)::float8, "
+                "extract(epoch FROM closed_at)::float8 FROM cases_case WHERE status = 'closed' "
+                "AND closed_at >= %s AND closed_at < %s AND service_type_id = %s "
+                "ORDER BY closed_at, id",
                 [c_from, c_to, largest_id],
             )
         ]
         period = "received_at >= %s AND received_at < %s"
         overview_sql = [
             (
-                f"SELECT count(*), count(*) FILTER (WHERE demand = 'failure') "
-                f"FROM demand_contact WHERE {period}",
+                "SELECT demand, channel, demand_type_id, failure_category_id, service_type_id, "
+                f"count(*) FROM demand_contact WHERE {period} GROUP BY 1, 2, 3, 4, 5",
                 [d_from, d_to],
             ),
-            (
-                f"SELECT channel, count(*) FROM demand_contact WHERE {period} GROUP BY channel",
-                [d_from, d_to],
-            ),
-            (
-                "SELECT s.name, s.slug, count(*), count(*) FILTER (WHERE k.demand = 'failure') "
-                "FROM demand_contact k JOIN cases_case c ON c.id = k.case_id JOIN "
-                f"cases_servicetype s ON s.id = c.service_type_id WHERE k.{period} "
-                "GROUP BY s.name, s.slug",
-                [d_from, d_to],
-            ),
-            (
-                "SELECT k.demand_type_id, t.name, s.name, count(*) FROM demand_contact k "
-                "JOIN cases_case c ON c.id = k.case_id JOIN cases_servicetype s "
-                "ON s.id = c.service_type_id LEFT JOIN demand_demandtype t "
-                f"ON t.id = k.demand_type_id WHERE k.demand = 'value' AND k.{period} "
-                "GROUP BY k.demand_type_id, t.name, s.name",
-                [d_from, d_to],
-            ),
-            (
-                "SELECT f.name, f.slug, count(*) FROM demand_contact k LEFT JOIN "
-                "demand_failurecategory f ON f.id = k.failure_category_id "
-                f"WHERE k.demand = 'failure' AND k.{period} GROUP BY f.name, f.slug",
-                [d_from, d_to],
-            ),
+            ("SELECT id, name, slug FROM cases_servicetype", []),
+            ("SELECT id, name FROM demand_demandtype", []),
+            ("SELECT id, name, slug FROM demand_failurecategory", []),
         ]
         r["heavy"] = {}
         for name, path, sql in (

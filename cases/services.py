@@ -79,7 +79,7 @@ def citizen_export(*, citizen: Citizen, by: AbstractBaseUser) -> dict:
     return record
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a contact's logging: no savepoint needed
 def case_open(
     *,
     service_type: ServiceType,
@@ -103,7 +103,7 @@ def case_open(
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a contact's logging: no savepoint needed
 def case_note_contact(
     *,
     case: Case,
