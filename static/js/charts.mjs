@@ -305,9 +305,10 @@ function signalText(point) {
 function pointsOf(spec) {
   const columns = spec.columns;
   if (!columns?.y) return [];
-  const rules = columns.rules ?? {};
+  // Each point's rules come as a bit mask: bit r set when rule r fired.
+  const rulesIn = (mask) => [1, 2, 3, 4].filter((rule) => mask & (1 << rule));
   return columns.y.map((y, index) => {
-    const point = { y, mr: columns.mr[index], signal: columns.signal[index], rules: rules[index] ?? [] };
+    const point = { y, mr: columns.mr[index], signal: columns.signal[index], rules: rulesIn(columns.rules[index]) };
     if (columns.reference) {
       point.x = `CF-${String(columns.reference[index]).padStart(6, "0")}`;
       point.href = spec.reference_href.replace("CF-000000", point.x);
