@@ -124,8 +124,9 @@ def record_changes(
 
 
 def record_creation(obj: models.Model, *, by: AbstractBaseUser | None) -> list[AuditEntry]:
-    """A new row: every audited field that holds something."""
-    empty = {f.attname: None for f in _fields(obj, None)}
+    """A new row: every audited field that holds something (an empty text is nothing)."""
+    holding = [f for f in _fields(obj, None) if getattr(obj, f.attname) not in (None, "")]
+    empty = {f.attname: None for f in holding}
     return record_changes(obj, empty, by=by, action=AuditEntry.Action.CREATED)
 
 

@@ -39,6 +39,8 @@ def test_logging_a_first_contact_records_the_citizen_case_and_contact(front_offi
     assert ("citizen", "name") in created
     assert ("case", "owner") in created and ("case", "service_type") in created
     assert ("contact", "citizen_words") in created
+    assert ("citizen", "email") not in created  # left empty: nothing to record
+    assert ("case", "resolution") not in created
     owner = next(e for e in entries(object_type="case", field="owner"))
     assert owner.new_value == f"{front_office.get_full_name()} (#{front_office.pk})"
     assert owner.actor == front_office and owner.case_id == case.pk
