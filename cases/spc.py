@@ -217,17 +217,15 @@ def _rules(phase: Phase) -> list[int]:
 
     # Rule 2: a run of 7+ on one side of the centre line; a point on the line breaks it.
     sides = [(v > centre) - (v < centre) for v in values]
-    for sign, start, length in _runs(sides):
-        if sign != 0 and length >= SHIFT_LENGTH:
-            for i in range(start, start + length):
-                fired[i] |= 1 << SHIFT
+    for start, length in _long_runs(sides, SHIFT_LENGTH):
+        for i in range(start, start + length):
+            fired[i] |= 1 << SHIFT
 
     # Rule 3: 6+ consecutive differences of the same sign (7+ points); an equal pair breaks it.
     steps = [(b > a) - (b < a) for a, b in itertools.pairwise(values)]
-    for sign, start, length in _runs(steps):
-        if sign != 0 and length >= TREND_LENGTH - 1:
-            for i in range(start, start + length + 1):
-                fired[i] |= 1 << TREND
+    for start, length in _long_runs(steps, TREND_LENGTH - 1):
+        for i in range(start, start + length + 1):
+            fired[i] |= 1 << TREND
 
     # Rule 4: two of three consecutive points near a limit, all three on the same side.
     if phase.has_limits:
@@ -247,14 +245,17 @@ def _rules(phase: Phase) -> list[int]:
     return fired
 
 
-def _runs(signs: list[int]) -> list[tuple[int, int, int]]:
-    """Maximal runs of equal values: (value, start, length)."""
-    if not signs:
+def _long_runs(signs: list[int], min_length: int) -> list[tuple[int, int]]:
+    """(start, length) of each maximal run of one non-zero value at least min_length long.
+    Where the value changes, and how long each run is, are found at C speed: Python only
+    steps through the long runs, not every value (most runs of random data are short)."""
+    n = len(signs)
+    if not n:
         return []
-    # Where the value changes, found at C speed: a Python step per run, not per value.
-    changes = itertools.compress(range(1, len(signs)), map(operator.ne, signs[1:], signs))
-    edges = [0, *changes, len(signs)]
-    return [(signs[start], start, end - start) for start, end in itertools.pairwise(edges)]
+    edges = [0, *itertools.compress(range(1, n), map(operator.ne, signs[1:], signs)), n]
+    lengths = list(map(operator.sub, edges[1:], edges))
+    long_ones = itertools.compress(range(len(lengths)), map(min_length.__le__, lengths))
+    return [(edges[r], lengths[r]) for r in long_ones if signs[edges[r]]]
 
 
 def _label(phase: Phase, offset: int, masks: list[int], lower_is_better: bool | None) -> str:
