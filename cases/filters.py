@@ -62,14 +62,16 @@ class CaseFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value.strip():
             return queryset
-        # A UNION of ids, each branch on its own index, rather than one OR across two tables
-        # (which makes PostgreSQL scan every case: bench/RESULTS.md).
         pk = parse_reference(value)
         if pk is not None and value.strip().upper().startswith("CF"):
             # A case reference names one case: no citizen is called "CF-000123".
             return queryset.filter(pk=pk)
         citizens = Citizen.objects.filter(citizen_search_q(value))
+        if pk is None:
+            return queryset.filter(citizen__in=citizens)
+        # Digits alone: a reference typed without "CF", or part of a phone number. A UNION of
+        # ids, each branch on its own index, rather than one OR across two tables (which
+        # makes PostgreSQL scan every case: bench/RESULTS.md).
         ids = Case.objects.filter(citizen__in=citizens).order_by().values("pk")
-        if pk is not None:  # digits alone: a reference typed without "CF", or part of a phone
-            ids = ids.union(Case.objects.filter(pk=pk).order_by().values("pk"))
+        ids = ids.union(Case.objects.filter(pk=pk).order_by().values("pk"))
         return queryset.filter(pk__in=ids)

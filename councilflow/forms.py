@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -178,22 +178,22 @@ class InlineSelect(forms.Select):
         return inline
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, options, _ in widget["optgroups"]:
-            html = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options),
-            )
-            groups.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
-                if group_name
-                else html
-            )
+        # Straight from the choices: Django's optgroups() builds a dict of attributes per
+        # option first, which is most of the cost of a long list.
+        selected = set(self.format_value(value))
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            mark_safe("".join(groups)),  # each part escaped by format_html above
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("".join(self._options(self.choices, selected))),  # escaped below
         )
+
+    def _options(self, choices, selected: set[str]):
+        for value, label in choices:
+            if isinstance(label, (list, tuple)):  # a group of options under a heading
+                inner = mark_safe("".join(self._options(label, selected)))
+                yield format_html('<optgroup label="{}">{}</optgroup>', value, inner)
+            else:
+                text = "" if value is None else str(value)
+                chosen = mark_safe(" selected") if text in selected else ""
+                yield format_html('<option value="{}"{}>{}</option>', text, chosen, label)
