@@ -168,8 +168,9 @@ class PeriodForm(forms.Form):
 
 class InlineSelect(forms.Select):
     """Django's select, written in Python rather than through one template include per option:
-    "Find a case" lists every member of staff as a possible owner, and 200 options cost 15 ms
-    through the template engine, about 1 ms this way. Same markup as Django's own template."""
+    "Find a case" lists every member of staff as a possible owner: 210 options took 15 ms
+    through the template engine, under 6 ms this way (most of it reading the staff). Same
+    markup as Django's own template (tests/test_widgets.py)."""
 
     @classmethod
     def like(cls, widget: forms.Select) -> "InlineSelect":
