@@ -179,6 +179,35 @@ def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds() -> dict[str, dict[int, float]]:
+    """CPU time so far (user + system) of every gunicorn and PostgreSQL process, by pid."""
+    found: dict[str, dict[int, float]] = {"gunicorn": {}, "postgres": {}}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        kind = "postgres" if name.startswith("postgres") else name if name in found else None
+        if kind:
+            found[kind][int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """Seconds of CPU each kind of process used between two readings."""
+    return {
+        kind: sum(seconds - before[kind].get(pid, 0.0) for pid, seconds in pids.items())
+        for kind, pids in after.items()
+    }
+
+
 def memory_kb(pid: int) -> dict[str, int]:
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -471,6 +500,23 @@ def write_results(path: Path, r: dict) -> None:
         )
     lines += [
         "",
+        "CPU time per successful request (user + system, read from /proc before and after each "
+        "phase): in the gunicorn workers (the app) and in PostgreSQL; and how busy both kept "
+        "the machine's cores (the rest went to the load generator and the kernel's network).",
+        "",
+        "| clients | contact: app ms | contact: db ms | floor: app ms | floor: db ms | "
+        "cores busy (contact, floor) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for clients in CONCURRENCY:
+        c, f = r["posts"][("contact", clients)], r["posts"][("floor", clients)]
+        lines.append(
+            f"| {clients} | {c['gunicorn_cpu_ms']:.2f} | {c['postgres_cpu_ms']:.2f} | "
+            f"{f['gunicorn_cpu_ms']:.2f} | {f['postgres_cpu_ms']:.2f} | "
+            f"{c['cpu_share']:.0%}, {f['cpu_share']:.0%} |"
+        )
+    lines += [
+        "",
         f"Contacts before {r['contacts_before']:,}, after {r['contacts_after']:,}: grew by "
         f"{r['contacts_after'] - r['contacts_before']:,}; successful posts "
         f"{r['contact_successes']:,}: **{'equal' if r['contacts_match'] else 'NOT EQUAL'}**. "
@@ -603,12 +649,21 @@ def main() -> None:
         floor_before = count(cursor, "bench_floor_floorrow")
         for clients in CONCURRENCY:
             for kind in ("floor", "contact"):
+                cpu_before = cpu_seconds()
                 result = run_posts(sessions, clients, args.seconds, args.max_requests, kind, data)
+                used = cpu_used(cpu_before, cpu_seconds())
+                for process in ("gunicorn", "postgres"):
+                    result[f"{process}_cpu_ms"] = 1000 * used[process] / max(result["ok"], 1)
+                result["cpu_share"] = (used["gunicorn"] + used["postgres"]) / (
+                    result["wall"] * (os.cpu_count() or 1)
+                )
                 r["posts"][(kind, clients)] = result
                 print(
                     f"{kind:8} x{clients:<3} ok={result['ok']} errors={result['errors']} "
                     f"p50={result['p50']:.1f} p95={result['p95']:.1f} "
-                    f"rps={result['throughput']:.1f}",
+                    f"rps={result['throughput']:.1f} "
+                    f"cpu/request app={result['gunicorn_cpu_ms']:.2f} ms "
+                    f"db={result['postgres_cpu_ms']:.2f} ms",
                     flush=True,
                 )
         r["contacts_before"], r["contacts_after"] = before, count(cursor, "demand_contact")
