@@ -168,6 +168,8 @@ class Case(models.Model):
             models.Index(fields=["owner", "status", "closed_at"], name="case_owner_closed_idx"),
             # Capability: closed cases of a service in closed_at order.
             models.Index(fields=["service_type", "closed_at"], name="case_service_closed_idx"),
+            # "Find a case": the newest cases first, before any search (read backwards).
+            models.Index(fields=["opened_at", "id"], name="case_opened_idx"),
         ]
 
     def __str__(self) -> str:
