@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Page
 from django.db.models import (
     Count,
     DurationField,
@@ -34,7 +35,7 @@ from django.utils import timezone
 from cases import roles
 from cases.models import Case, ServiceType, TimelineEntry
 from cases.periods import start_of
-from cases.selectors import with_contact_summary
+from cases.selectors import page_with_contact_summary
 
 STEP = TimelineEntry.Kind.STEP
 HANDOFF = TimelineEntry.Kind.HANDOFF
@@ -94,11 +95,11 @@ def open_cases(*, service: ServiceType | None = None, owner=None) -> QuerySet[Ca
     return cases
 
 
-def open_cases_oldest_first(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """For the list: oldest first, with contacts, the last contact and clean or dirty."""
-    return with_contact_summary(cases.select_related("service_type", "citizen", "owner")).order_by(
-        "opened_at", "pk"
-    )
+def open_cases_oldest_first(cases: QuerySet[Case], number, per_page: int) -> Page:
+    """A page of the list: oldest first, with contacts, the last contact and clean or dirty
+    (summarised for the page's cases only)."""
+    ordered = cases.select_related("service_type", "citizen", "owner").order_by("opened_at", "pk")
+    return page_with_contact_summary(ordered, number, per_page)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -79,8 +78,8 @@ def work_in_progress(request: HttpRequest) -> HttpResponse:
     by_service, total = flow_selectors.open_by_service(
         cases, now=now, with_total=not chosen["service"]
     )
-    page = Paginator(flow_selectors.open_cases_oldest_first(cases), OPEN_CASES_PER_PAGE).get_page(
-        request.GET.get("page")
+    page = flow_selectors.open_cases_oldest_first(
+        cases, request.GET.get("page"), OPEN_CASES_PER_PAGE
     )
     query = request.GET.copy()
     query.pop("page", None)

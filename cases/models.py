@@ -170,6 +170,14 @@ class Case(models.Model):
             models.Index(fields=["service_type", "closed_at"], name="case_service_closed_idx"),
             # "Find a case": the newest cases first, before any search (read backwards).
             models.Index(fields=["opened_at", "id"], name="case_opened_idx"),
+            # Work in progress: open cases by age, service and owner, counted from this index
+            # alone (PostgreSQL; elsewhere a plain partial index on opened_at).
+            models.Index(
+                fields=["opened_at"],
+                include=["id", "service_type", "owner"],
+                condition=Q(status="open"),
+                name="case_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
