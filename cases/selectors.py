@@ -48,21 +48,26 @@ def with_contact_summary(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+IDS_FETCHED_AT_ONCE = 1000  # a list up to this long is counted and paged from its ids in memory
+
+
 def page_with_contact_summary(cases: QuerySet[Case], number, per_page: int) -> Page:
-    """One page of cases with their contact summary. Counted and paged on the cases alone, then
-    summarised for that page only: counting the summarised list joined every match's contacts."""
+    """One page of cases with their contact summary. Most lists (a search, one person's open
+    work) are short: all their ids come back in one query, counted and paged in memory. A
+    longer list is counted and paged by the database. Either way the contact summary is worked
+    out for the page's cases only: counting it for every match joined all their contacts."""
     ids = cases.values_list("pk", flat=True)
-    first = list(ids[: per_page + 1]) if number in (None, "", "1") else None
-    if first is not None and len(first) <= per_page:
-        # Everything fits on the first page (as most searches do): no need to count.
-        page = Paginator(first, per_page).get_page(1)
-    elif first is not None:
-        page = Page(first[:per_page], 1, Paginator(ids, per_page))  # counted when shown
+    fetched = list(ids[: IDS_FETCHED_AT_ONCE + 1])
+    if len(fetched) <= IDS_FETCHED_AT_ONCE:
+        page = Paginator(fetched, per_page).get_page(number)
     else:
         page = Paginator(ids, per_page).get_page(number)
-    ids = list(page.object_list)
-    summarised = {case.pk: case for case in with_contact_summary(cases.filter(pk__in=ids))}
-    page.object_list = [summarised[pk] for pk in ids]
+        start = (page.number - 1) * per_page
+        if start + per_page <= len(fetched):  # a page among the ids already fetched
+            page.object_list = fetched[start : start + per_page]
+    shown = list(page.object_list)
+    summarised = {case.pk: case for case in with_contact_summary(cases.filter(pk__in=shown))}
+    page.object_list = [summarised[pk] for pk in shown]
     return page
 
 

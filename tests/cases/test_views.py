@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import selectors
 from cases.models import Case, TimelineEntry
 from tests.factories import CaseFactory, CitizenFactory, ContactFactory, ServiceTypeFactory
 
@@ -131,6 +132,31 @@ def test_a_search_that_fits_on_one_page_is_not_counted_separately(fo_client):
     assert set(response.context["page"].object_list) == set(cases)
     assert not [q for q in captured if "COUNT(*)" in q["sql"] and "__count" in q["sql"]]
     assert "3 cases" in response.content.decode()
+
+
+@pytest.mark.parametrize("fetched_at_once", [1000, 30, 10])
+def test_every_page_of_a_long_list_holds_the_right_cases(fo_client, monkeypatch, fetched_at_once):
+    # Lists up to IDS_FETCHED_AT_ONCE are paged in memory, longer ones by the database (with
+    # the pages among the ids already fetched taken from them): the same pages either way.
+    monkeypatch.setattr(selectors, "IDS_FETCHED_AT_ONCE", fetched_at_once)
+    service = ServiceTypeFactory(slug="pothole")
+    start = timezone.now() - timedelta(days=60)
+    cases = [
+        CaseFactory(service_type=service, opened_at=start + timedelta(days=i)) for i in range(57)
+    ]
+    newest_first = [case.pk for case in reversed(cases)]
+
+    pages = [
+        fo_client.get(reverse("cases:list"), {"service": "pothole", "page": number}).context["page"]
+        for number in (1, 2, 3)
+    ]
+
+    assert [[case.pk for case in page.object_list] for page in pages] == [
+        newest_first[:25],
+        newest_first[25:50],
+        newest_first[50:],
+    ]
+    assert {page.paginator.count for page in pages} == {57}
 
 
 def test_find_a_case_bad_filter_says_so(fo_client):
