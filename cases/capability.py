@@ -1,11 +1,14 @@
 """Reads for capability charts: each closed case's end-to-end time, computed in the database
 and streamed into compact arrays, so memory stays flat whatever the number of cases."""
 
+import hashlib
+import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from cachetools import LRUCache
 from django.db import connections
 from django.db.models import (
     Avg,
@@ -162,12 +165,19 @@ class CapabilityChart:
 
 
 def capability_chart(
-    moments: Sequence, values, service: ServiceType | None, *, screening: bool
+    moments: Sequence,
+    values,
+    service: ServiceType | None,
+    *,
+    screening: bool,
+    changes: Sequence | None = None,
 ) -> CapabilityChart:
     """XmR of end-to-end days (lower is better), a phase per system change of this service (or
-    of all services). `moments` are the points' dates, or their POSIX seconds: compared with
-    the start of each change's day, so 100,000 points need no date conversions."""
-    changes = system_changes_for([service.pk] if service else [])
+    of all services; read here unless given). `moments` are the points' dates, or their POSIX
+    seconds: compared with the start of each change's day, so 100,000 points need no date
+    conversions."""
+    if changes is None:
+        changes = system_changes_for([service.pk] if service else [])
     as_seconds = bool(moments) and isinstance(moments[0], float)
     thresholds = [
         start_of(change.changed_on).timestamp() if as_seconds else change.changed_on
@@ -184,6 +194,31 @@ def capability_chart(
         else:
             since.append(_local_date(first) if as_seconds else first)
     return CapabilityChart(chart=chart, changes=changes, change_marks=marks, phase_since=since)
+
+
+# The last few per-case charts drawn in this process (a team leader looks at a chart again and
+# again), keyed by a digest of everything each was drawn from: the same cases with the same
+# times and the same system changes give the same chart, and any change gives a new key, so a
+# kept chart is never stale. The cases are still read every time; only the drawing is kept.
+_drawn: LRUCache = LRUCache(maxsize=4)
+_drawn_lock = threading.Lock()
+
+
+def drawn_once(series: EndToEndSeries, changes: Sequence, settings: tuple, draw: Callable):
+    """draw(), or what it returned last time for the same series, changes and settings."""
+    digest = hashlib.blake2b(digest_size=20)
+    for column in (series.case_ids, series.closed_at, series.days):
+        digest.update(column.tobytes())
+    described = [(c.pk, c.changed_on, c.service_type_id, c.description) for c in changes]
+    digest.update(repr((described, settings)).encode())
+    key = digest.digest()
+    with _drawn_lock:
+        kept = _drawn.get(key)
+    if kept is None:
+        kept = draw()
+        with _drawn_lock:
+            _drawn[key] = kept
+    return kept
 
 
 def services_with_closures(filters: CapabilityFilters) -> list[dict]:

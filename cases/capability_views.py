@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import json_script
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import capability, roles, services
@@ -22,6 +23,7 @@ from cases.charts import (
 )
 from cases.forms import CapabilityFilterForm, SystemChangeForm
 from cases.models import ServiceType, SystemChange, format_reference
+from cases.selectors import system_changes_for
 from councilflow.exports import bad_filters, csv_response
 from councilflow.routers import reads_from_replica
 
@@ -131,17 +133,35 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             if total <= TABLE_ROWS_SHOWN
             else []
         )
-    result = capability.capability_chart(moments, values, service_type, screening=filters.screening)
+    title = f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else "")
+    changes = system_changes_for([service_type.pk] if service_type else [])
+
+    def draw():
+        result = capability.capability_chart(
+            moments, values, service_type, screening=filters.screening, changes=changes
+        )
+        spec = chart_spec(
+            result.chart,
+            points,
+            title=title,
+            unit="days",
+            changes=result.change_marks,
+            **labels,
+        )
+        return result, spec, json_script(spec, "capability-data")
+
+    def draw_to_keep():
+        # What a kept chart needs: the XmR chart and its JSON, not the spec's columns too.
+        result, spec, spec_script = draw()
+        return result, {"kind": spec["kind"], "title": spec["title"]}, spec_script
+
+    if daily or total <= TABLE_ROWS_SHOWN:
+        result, spec, spec_script = draw()
+    else:
+        settings = (filters.screening, title, labels["reference_href"])
+        result, spec, spec_script = capability.drawn_once(series, changes, settings, draw_to_keep)
     xmr = result.chart
     latest = xmr.phases[-1] if xmr.phases else None
-    spec = chart_spec(
-        xmr,
-        points,
-        title=f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else ""),
-        unit="days",
-        changes=result.change_marks,
-        **labels,
-    )
     rows = []
     if total <= TABLE_ROWS_SHOWN:
         rows = [
@@ -168,6 +188,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             total=total,
             chart=xmr,
             spec=spec,
+            spec_script=spec_script,
             rows=rows,
             statement=(
                 capability_statement(latest, since=result.phase_since[-1]) if latest else ""

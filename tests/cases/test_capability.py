@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import spc
+from cases import capability, capability_views, spc
 from cases.charts import spec_points
 from cases.models import SystemChange
 from tests.factories import CaseFactory, ContactFactory, ServiceTypeFactory
@@ -250,3 +251,46 @@ def test_system_change_bad_input(tl_client, data, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not SystemChange.objects.exists()
+
+
+def test_a_large_chart_drawn_again_is_kept_and_any_change_redraws_it(
+    tl_client, team_leader, repairs, monkeypatch
+):
+    # Charts over TABLE_ROWS_SHOWN points are kept once drawn (cases.capability.drawn_once);
+    # twelve points stand in for thousands here.
+    monkeypatch.setattr(capability_views, "TABLE_ROWS_SHOWN", 5)
+    monkeypatch.setattr(capability, "_drawn", capability.LRUCache(maxsize=4))
+    drawn = []
+    real = capability.capability_chart
+    monkeypatch.setattr(
+        capability, "capability_chart", lambda *a, **k: drawn.append(1) or real(*a, **k)
+    )
+    url = reverse("capability:chart", args=["housing-repair"])
+
+    def chart_json(response) -> str:
+        return re.search(r'<script id="capability-data".*?</script>', response.content.decode())[0]
+
+    first = tl_client.get(url, period())
+    again = tl_client.get(url, period())
+    assert len(drawn) == 1
+    assert chart_json(again) == chart_json(first)
+
+    tl_client.get(url, period(screening="off"))  # other settings: another chart
+    assert len(drawn) == 2
+
+    _, cases = repairs
+    case = cases[3]
+    case.closed_at -= timedelta(hours=1)  # one case's time changes: drawn afresh
+    case.save(update_fields=["closed_at"])
+    changed = tl_client.get(url, period())
+    assert len(drawn) == 3 and chart_json(changed) != chart_json(first)
+
+    SystemChange.objects.create(
+        changed_on=FIRST_CLOSURE + timedelta(days=6),
+        service_type=repairs[0],
+        description="Repairs booked by the call taker",
+        recorded_by=team_leader,
+    )
+    with_change = tl_client.get(url, period())
+    assert len(drawn) == 4
+    assert "Repairs booked by the call taker" in with_change.content.decode()
