@@ -200,7 +200,7 @@ def capability_chart(
 # again), keyed by a digest of everything each was drawn from: the same cases with the same
 # times and the same system changes give the same chart, and any change gives a new key, so a
 # kept chart is never stale. The cases are still read every time; only the drawing is kept.
-_drawn: LRUCache = LRUCache(maxsize=4)
+_drawn: LRUCache = LRUCache(maxsize=8)  # four charts: each an XmR chart and its JSON
 _drawn_lock = threading.Lock()
 
 

@@ -136,30 +136,31 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     title = f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else "")
     changes = system_changes_for([service_type.pk] if service_type else [])
 
-    def draw():
-        result = capability.capability_chart(
+    def xmr_chart():
+        return capability.capability_chart(
             moments, values, service_type, screening=filters.screening, changes=changes
         )
-        spec = chart_spec(
-            result.chart,
-            points,
-            title=title,
-            unit="days",
-            changes=result.change_marks,
-            **labels,
-        )
-        return result, spec, json_script(spec, "capability-data")
 
-    def draw_to_keep():
-        # What a kept chart needs: the XmR chart and its JSON, not the spec's columns too.
-        result, spec, spec_script = draw()
-        return result, {"kind": spec["kind"], "title": spec["title"]}, spec_script
+    def spec_of(result):
+        spec = chart_spec(
+            result.chart, points, title=title, unit="days", changes=result.change_marks, **labels
+        )
+        return spec, json_script(spec, "capability-data")
 
     if daily or total <= TABLE_ROWS_SHOWN:
-        result, spec, spec_script = draw()
+        result = xmr_chart()
+        spec, spec_script = spec_of(result)
     else:
-        settings = (filters.screening, title, labels["reference_href"])
-        result, spec, spec_script = capability.drawn_once(series, changes, settings, draw_to_keep)
+        # Kept once drawn (the CSV of the same cases shares the XmR chart); a kept spec needs
+        # only its JSON, not its columns too.
+        result = capability.drawn_once(series, changes, ("xmr", filters.screening), xmr_chart)
+
+        def spec_to_keep():
+            spec, spec_script = spec_of(result)
+            return {"kind": spec["kind"], "title": spec["title"]}, spec_script
+
+        settings = ("spec", filters.screening, title, labels["reference_href"])
+        spec, spec_script = capability.drawn_once(series, changes, settings, spec_to_keep)
     xmr = result.chart
     latest = xmr.phases[-1] if xmr.phases else None
     rows = []
@@ -215,8 +216,18 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
         return bad_filters(form)
     filters = form.filters()
     series = capability.end_to_end_series(filters.cases(service_type))
-    result = capability.capability_chart(
-        series.closed_at, series.days, service_type, screening=filters.screening
+    changes = system_changes_for([service_type.pk] if service_type else [])
+    result = capability.drawn_once(
+        series,
+        changes,
+        ("xmr", filters.screening),
+        lambda: capability.capability_chart(
+            series.closed_at,
+            series.days,
+            service_type,
+            screening=filters.screening,
+            changes=changes,
+        ),
     )
     names = dict(ServiceType.objects.values_list("pk", "name"))
 
