@@ -472,7 +472,7 @@ class Copier:
 NULL = "\\N"
 CASE_COLUMNS = [
     "id", "service_type_id", "citizen_id", "owner_id", "status", "what_matters", "resolution",
-    "opened_at", "closed_at", "version", "created_at",
+    "opened_at", "closed_at", "version", "created_at", "is_dirty",
 ]  # fmt: skip
 CONTACT_COLUMNS = [
     "id", "case_id", "service_type_id", "received_at", "recorded_at", "channel", "citizen_words",
@@ -775,10 +775,12 @@ def generate(args) -> None:
                     [entry_id, case_id, kind, step_kind, description, cid, from_owner, to_owner,
                      actor, _iso(ts), _iso(ts + 30)]
                 )  # fmt: skip
+            dirty = any(contact[3] == "failure" for contact in case_contacts)
             cases.append(
                 [case_id, sid, citizen, owner, "closed" if closed else "open",
                  choice(service["matters"]), resolution, _iso(opened),
-                 _iso(closed) if closed else NULL, version, _iso(opened + 30)]
+                 _iso(closed) if closed else NULL, version, _iso(opened + 30),
+                 "t" if dirty else "f"]
             )  # fmt: skip
             if len(cases) >= CHUNK_CASES:
                 flush()

@@ -14,7 +14,7 @@ from cases.models import AuditEntry, Case, Citizen
 # (bookkeeping, not information).
 NOT_AUDITED = {"id", "version", "created_at", "recorded_at", "submission_token"}
 # Per model: copies of another row's value, audited there (a contact's service is its case's).
-NOT_AUDITED_IN = {"contact": {"service_type_id"}}
+NOT_AUDITED_IN = {"contact": {"service_type_id"}, "case": {"is_dirty"}}
 
 # Entries waiting to be written by the `batched()` block they were recorded in.
 _pending: ContextVar[list[AuditEntry] | None] = ContextVar("audit_pending", default=None)

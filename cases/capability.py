@@ -14,7 +14,6 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -78,10 +77,7 @@ class CapabilityFilters:
                 first_channel=self.channel
             )
         if self.cleanliness:
-            failures = contacts.filter(demand=_contact_model().Demand.FAILURE)
-            cases = cases.annotate(is_dirty=Exists(failures)).filter(
-                is_dirty=self.cleanliness == "dirty"
-            )
+            cases = cases.filter(is_dirty=self.cleanliness == "dirty")
         return cases
 
 

@@ -327,11 +327,8 @@ class FlowMeasures:
 
 
 def _with_end_to_end(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Each case with whether it is dirty (any failure-demand contact) and its end-to-end time."""
-    contact = _contact_model()
-    failures = contact.objects.filter(case=OuterRef("pk"), demand=contact.Demand.FAILURE)
+    """Each case with its end-to-end time (whether it is dirty is its own is_dirty)."""
     return cases.annotate(
-        is_dirty=Exists(failures),
         end_to_end=ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField()),
     )
 

@@ -139,6 +139,10 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change, so a form opened before someone else's change is refused.
     version = models.PositiveIntegerField(default=1)
+    # A dirty case: some contact about it was failure demand. Kept in step with the contacts as
+    # they are logged and reclassified (cases.services), so that charts and lists count clean
+    # and dirty cases without looking at every contact (bench/RESULTS.md).
+    is_dirty = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # When apply_retention removed the personal data and citizens' words, its service's
     # retention period after closure having ended. Such a case is never reopened.

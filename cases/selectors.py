@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,13 +38,10 @@ def get_visible_case(user: AbstractBaseUser, reference: str) -> Case:
 
 
 def with_contact_summary(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Number of contacts, the latest one, and whether any was failure demand (a dirty case)."""
-    contact = _contact_model()
-    failures = contact.objects.filter(case=OuterRef("pk"), demand=contact.Demand.FAILURE)
+    """Number of contacts and the latest one (whether any was failure demand is the case's own
+    is_dirty)."""
     return cases.annotate(
-        contact_count=Count("contacts"),
-        last_contact_at=Max("contacts__received_at"),
-        is_dirty=Exists(failures),
+        contact_count=Count("contacts"), last_contact_at=Max("contacts__received_at")
     )
 
 

@@ -87,8 +87,10 @@ def case_open(
     owner: AbstractBaseUser,
     opened_at: datetime,
     what_matters: str = "",
+    is_dirty: bool = False,
 ) -> Case:
-    """Open a case for a first contact. The caller records that contact on the timeline."""
+    """Open a case for a first contact (dirty if that contact is failure demand). The caller
+    records that contact on the timeline."""
     if not service_type.is_active:
         raise ValidationError("That service type is retired; choose another.", code="inactive")
     _refuse_future(opened_at, "The time the contact was received")
@@ -98,6 +100,7 @@ def case_open(
         owner=owner,
         opened_at=opened_at,
         what_matters=what_matters,
+        is_dirty=is_dirty,
     )
     audit.record_creation(case, by=owner)
     return case
@@ -274,12 +277,25 @@ def case_reopen(
 
 
 @transaction.atomic
+def case_note_failure_demand(*, case: Case) -> None:
+    """A failure-demand contact was logged on this existing case: it is dirty now. One UPDATE,
+    only if it was clean; it waits for any reclassification of the case's contacts to finish
+    and then sees the row as it left it. A copy kept for counting: not audited, no new version."""
+    if Case.objects.filter(pk=case.pk, is_dirty=False).update(is_dirty=True):
+        case.is_dirty = True
+
+
 def case_note_reclassification(
     *, case: Case, contact_id: int, by: AbstractBaseUser, description: str
 ) -> TimelineEntry:
     """Record on the timeline that a team leader changed a contact's classification."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     _save_change(locked, by=by)
+    # With the case locked, so a failure contact logged meanwhile is not missed.
+    contact = Case._meta.get_field("contacts").related_model
+    dirty = locked.contacts.filter(demand=contact.Demand.FAILURE).exists()
+    if dirty != locked.is_dirty:
+        Case.objects.filter(pk=locked.pk).update(is_dirty=dirty)
     return TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.RECLASSIFIED,

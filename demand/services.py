@@ -77,6 +77,8 @@ def _create_contact(
         submission_token=submission_token,
     )
     audit.record_creation(contact, by=by)
+    if is_failure and not opened_case:  # a new case was opened dirty or clean already
+        case_services.case_note_failure_demand(case=case)
     case_services.case_note_contact(
         case=case,
         contact_id=contact.pk,
@@ -142,6 +144,7 @@ def contact_log_new_case(
         owner=by,
         opened_at=details.received_at,
         what_matters=what_matters,
+        is_dirty=details.demand == Contact.Demand.FAILURE,
     )
     is_one_stop = bool(resolution.strip())
     contact = _create_contact(

@@ -138,6 +138,9 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def on_timeline(self, create, extracted, **kwargs):
+        if create and self.demand == Contact.Demand.FAILURE:  # as the logging services do
+            Case.objects.filter(pk=self.case_id).update(is_dirty=True)
+            self.case.is_dirty = True
         if create and extracted is not False:
             TimelineEntry.objects.create(
                 case=self.case,

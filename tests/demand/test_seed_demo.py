@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from cases import roles
@@ -166,6 +166,11 @@ def test_data_keep_the_case_and_timeline_invariants(output):
     cases = Case.objects.annotate(first=Min("contacts__received_at"))
     assert not cases.exclude(opened_at=F("first")).exists()
     assert not Contact.objects.exclude(service_type=F("case__service_type")).exists()
+    failures = Contact.objects.filter(case=OuterRef("pk"), demand=Contact.Demand.FAILURE)
+    assert not Case.objects.exclude(is_dirty=Exists(failures)).exists()
+    assert (
+        Case.objects.filter(is_dirty=True).exists() and Case.objects.filter(is_dirty=False).exists()
+    )
     assert not Contact.objects.filter(received_at__gt=now).exists()
     assert not TimelineEntry.objects.filter(occurred_at__gt=now).exists()
     assert not Case.objects.filter(closed_at__gt=now).exists()

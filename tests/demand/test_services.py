@@ -222,3 +222,50 @@ def test_logging_a_first_contact_runs_few_queries(front_office, django_assert_ma
         services.contact_log_new_case(
             by=front_office, service_type=service, citizen=CitizenFactory(), details=details()
         )
+
+
+def failure(**overrides) -> ContactDetails:
+    return details(
+        demand=Contact.Demand.FAILURE,
+        failure_category=failure_category("progress-chasing"),
+        **overrides,
+    )
+
+
+def dirty(case: Case) -> bool:
+    return Case.objects.values_list("is_dirty", flat=True).get(pk=case.pk)
+
+
+def test_a_case_is_dirty_once_any_contact_is_failure_demand(front_office, team_leader):
+    service = ServiceTypeFactory()
+    clean = services.contact_log_new_case(
+        by=front_office, service_type=service, citizen=None, details=details()
+    ).case
+    opened_dirty = services.contact_log_new_case(
+        by=front_office, service_type=service, citizen=None, details=failure()
+    ).case
+    assert not dirty(clean) and dirty(opened_dirty)
+
+    chase = services.contact_log_on_case(by=front_office, case=clean, details=failure())
+    assert dirty(clean)
+    services.contact_log_on_case(by=front_office, case=clean, details=details())
+    assert dirty(clean)  # a value contact later does not wash it
+
+    services.contact_reclassify(contact=chase, by=team_leader, demand=Contact.Demand.VALUE)
+    assert not dirty(clean)  # its only failure contact was not failure demand after all
+    services.contact_reclassify(
+        contact=chase,
+        by=team_leader,
+        demand=Contact.Demand.FAILURE,
+        failure_category=failure_category("progress-chasing"),
+    )
+    assert dirty(clean)
+
+
+def test_reopening_with_failure_demand_makes_the_case_dirty(front_office):
+    case = CaseFactory(owner=front_office, closed=True)
+    assert not dirty(case)
+    services.contact_reopen_case(
+        by=front_office, case=case, details=failure(), expected_version=case.version
+    )
+    assert dirty(case)

@@ -1319,6 +1319,8 @@ def _write(plans: list[CasePlan]) -> None:
     # A repeat citizen may first appear in a later (younger) plan: save every unsaved one once.
     citizens = {id(plan.case.citizen): plan.case.citizen for plan in plans if plan.case.citizen}
     Citizen.objects.bulk_create([citizen for citizen in citizens.values() if citizen.pk is None])
+    for plan in plans:  # as the logging services keep it
+        plan.case.is_dirty = any(contact.is_failure for contact in plan.contacts)
     Case.objects.bulk_create([plan.case for plan in plans])
     Contact.objects.bulk_create([contact for plan in plans for contact in plan.contacts])
     entries = []
