@@ -183,7 +183,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds() -> dict[str, dict[int, float]]:
-    """CPU time so far (user + system) of every gunicorn and PostgreSQL process, by pid."""
+    """CPU time so far (user + system, its own and its exited children's) of every gunicorn
+    and PostgreSQL process, by pid."""
     found: dict[str, dict[int, float]] = {"gunicorn": {}, "postgres": {}}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -196,7 +197,9 @@ def cpu_seconds() -> dict[str, dict[int, float]]:
         fields = stat[stat.rindex(")") + 2 :].split()
         kind = "postgres" if name.startswith("postgres") else name if name in found else None
         if kind:
-            found[kind][int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            # utime + stime, and cutime + cstime: a backend that exits (a connection reaching
+            # DATABASE_CONN_MAX_AGE) is counted in the postmaster's children's time.
+            found[kind][int(entry.name)] = sum(map(int, fields[11:15])) / CLOCK_TICKS
     return found
 
 
