@@ -45,6 +45,14 @@ def days(value: timedelta | None) -> str:
     return "1 day" if rounded == 1 else f"{rounded:g} days"
 
 
+@register.filter
+def citizen_name(citizen) -> str:
+    """How a case's citizen is named in lists: a filter, not an include, as lists show many."""
+    if citizen is None:
+        return "Anonymous"
+    return citizen.name or "Name not given"
+
+
 _WIDGET_CLASSES = {"textarea": "govuk-textarea", "select": "govuk-select"}
 
 

@@ -337,3 +337,14 @@ def test_my_cases_shows_the_oldest_fifty_open_and_links_to_the_rest(fo_client, f
     html = response.content.decode()
     assert f"?status=open&amp;owner={front_office.pk}" in html
     assert "60 days" in html  # the oldest is there
+
+
+def test_lists_name_the_citizen_or_say_why_not(fo_client):
+    CaseFactory(citizen=None)
+    CaseFactory(citizen=CitizenFactory(name=""))
+    CaseFactory(citizen=CitizenFactory(name="Ann <b>Lee</b>"))
+
+    html = fo_client.get(reverse("cases:list")).content.decode()
+
+    assert "Anonymous" in html and "Name not given" in html
+    assert "Ann &lt;b&gt;Lee&lt;/b&gt;" in html
