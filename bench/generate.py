@@ -356,7 +356,7 @@ class Plan:
     """Each service's words, flows and ids, as plain tuples for speed."""
 
     def __init__(self, rng: random.Random):
-        from demand.management.commands import seed_demo as demo
+        from demand import demo_data as demo
 
         self.demo = demo
         self.services = []  # dicts
@@ -505,7 +505,7 @@ def _users(cursor, copier: Copier, now: datetime) -> tuple[list[int], list[int]]
     password = make_password(BENCH_PASSWORD)
     rng = random.Random(7)
     rows, memberships, staff, leaders = [], [], [], []
-    from demand.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES
+    from demand.demo_data import FIRST_NAMES, LAST_NAMES
 
     for i in range(1, STAFF + TEAM_LEADERS + 1):
         leader = i > STAFF
@@ -528,7 +528,7 @@ def _users(cursor, copier: Copier, now: datetime) -> tuple[list[int], list[int]]
 
 def _citizens(copier: Copier, count: int, rng: random.Random, start: datetime) -> None:
     from cases.models import Citizen
-    from demand.management.commands.seed_demo import (
+    from demand.demo_data import (
         DISTRICTS,
         EMAIL_DOMAINS,
         FIRST_NAMES,
@@ -637,7 +637,7 @@ def generate(args) -> None:
         choice, rand, uniform = rng.choice, rng.random, rng.uniform
         service_ids = list(range(len(services)))
         # The same mix of failure demand as the demo data.
-        from demand.management.commands.seed_demo import (
+        from demand.demo_data import (
             FIRST_CONTACT_CATEGORIES,
             FOLLOW_UP_CATEGORIES,
         )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases import roles
 from cases.models import Case, Citizen, ServiceType, SystemChange, TimelineEntry
-from demand.management.commands.seed_demo import DEFAULT_CONTACTS, REDESIGN_DAYS_AGO
+from demand.demo_data import DEFAULT_CONTACTS, REDESIGN_DAYS_AGO
 from demand.models import Contact, DemandType
 
 pytestmark = pytest.mark.django_db
