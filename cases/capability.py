@@ -227,6 +227,21 @@ def drawn_once(series: EndToEndSeries, changes: Sequence, settings: tuple, draw:
     return kept
 
 
+def series_chart(
+    series: EndToEndSeries, service: ServiceType | None, *, screening: bool, changes: Sequence
+) -> CapabilityChart:
+    """The capability chart of each case's end-to-end time, kept once drawn: the page and its
+    CSV share it."""
+    return drawn_once(
+        series,
+        changes,
+        ("xmr", screening),
+        lambda: capability_chart(
+            series.closed_at, series.days, service, screening=screening, changes=changes
+        ),
+    )
+
+
 def services_with_closures(filters: CapabilityFilters) -> list[dict]:
     return list(
         filters.cases(None)

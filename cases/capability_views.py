@@ -117,8 +117,6 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
         labels = {}
     else:
         series = capability.end_to_end_series(cases)
-        moments = series.closed_at
-        values = None  # the series' days, worked out only if the chart is drawn
         total = len(series)
         # Each point is labelled and linked by its case reference, written by the script.
         labels = {
@@ -136,31 +134,27 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     title = f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else "")
     changes = system_changes_for([service_type.pk] if service_type else [])
 
-    def xmr_chart():
-        return capability.capability_chart(
-            moments,
-            series.days if values is None else values,
-            service_type,
-            screening=filters.screening,
-            changes=changes,
+    if daily:
+        result = capability.capability_chart(
+            moments, values, service_type, screening=filters.screening, changes=changes
+        )
+    else:
+        result = capability.series_chart(
+            series, service_type, screening=filters.screening, changes=changes
         )
 
-    def spec_of(result):
+    def spec_of():
         spec = chart_spec(
             result.chart, points, title=title, unit="days", changes=result.change_marks, **labels
         )
         return spec, json_script(spec, "capability-data")
 
     if daily or total <= TABLE_ROWS_SHOWN:
-        result = xmr_chart()
-        spec, spec_script = spec_of(result)
+        spec, spec_script = spec_of()
     else:
-        # Kept once drawn (the CSV of the same cases shares the XmR chart); a kept spec needs
-        # only its JSON, not its columns too.
-        result = capability.drawn_once(series, changes, ("xmr", filters.screening), xmr_chart)
-
+        # Kept once drawn, like the XmR chart; a kept spec needs only its JSON, not its columns.
         def spec_to_keep():
-            spec, spec_script = spec_of(result)
+            spec, spec_script = spec_of()
             return {"kind": spec["kind"], "title": spec["title"]}, spec_script
 
         settings = ("spec", filters.screening, title, labels["reference_href"])
@@ -221,17 +215,8 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     filters = form.filters()
     series = capability.end_to_end_series(filters.cases(service_type))
     changes = system_changes_for([service_type.pk] if service_type else [])
-    result = capability.drawn_once(
-        series,
-        changes,
-        ("xmr", filters.screening),
-        lambda: capability.capability_chart(
-            series.closed_at,
-            series.days,
-            service_type,
-            screening=filters.screening,
-            changes=changes,
-        ),
+    result = capability.series_chart(
+        series, service_type, screening=filters.screening, changes=changes
     )
     names = dict(ServiceType.objects.values_list("pk", "name"))
 
