@@ -57,6 +57,18 @@ def _case_id(obj: models.Model) -> int | None:
     return getattr(obj, "case_id", None)
 
 
+def _entry(obj: models.Model, *, by, action: str, actor_label: str, **values) -> AuditEntry:
+    return AuditEntry(
+        actor=by,
+        actor_label=actor_label,
+        action=action,
+        object_type=_object_type(obj),
+        object_id=obj.pk,
+        case_id=_case_id(obj),
+        **values,
+    )
+
+
 def _text(obj: models.Model, field: models.Field, value) -> str:
     """A value as a person reads it: a related row by its name, a choice by its label."""
     if value is None or value == "":
@@ -108,13 +120,11 @@ def record_changes(
         old, new = before[field.attname], getattr(obj, field.attname)
         if old != new:
             entries.append(
-                AuditEntry(
-                    actor=by,
-                    actor_label=actor_label,
+                _entry(
+                    obj,
+                    by=by,
                     action=action,
-                    object_type=_object_type(obj),
-                    object_id=obj.pk,
-                    case_id=_case_id(obj),
+                    actor_label=actor_label,
                     field=field.name,
                     old_value=_text(obj, field, old),
                     new_value=_text(obj, field, new),
@@ -139,12 +149,6 @@ def record_event(
     actor_label: str = "",
 ) -> AuditEntry:
     """Something done with an object rather than to a field of it (a download)."""
-    return AuditEntry.objects.create(
-        actor=by,
-        actor_label=actor_label,
-        action=action,
-        object_type=_object_type(obj),
-        object_id=obj.pk,
-        case_id=_case_id(obj),
-        new_value=description,
-    )
+    entry = _entry(obj, by=by, action=action, actor_label=actor_label, new_value=description)
+    entry.save()
+    return entry
