@@ -17,11 +17,12 @@ test:
 	./scripts/setup --test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 	.venv/bin/python manage.py makemigrations --check --dry-run
 	.venv/bin/pytest $(PYTEST_ARGS)
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports --no-cache
 
 # Rebuild static/vendor/ from the pinned npm packages (needs Node.js; the output is committed).
 vendor:

@@ -33,7 +33,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cases import roles  # noqa: E402
+from accounts import roles  # noqa: E402
 from cases.models import Case, ServiceType  # noqa: E402
 
 SLUG = "bench-capability"

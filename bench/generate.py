@@ -356,7 +356,7 @@ class Plan:
     """Each service's words, flows and ids, as plain tuples for speed."""
 
     def __init__(self, rng: random.Random):
-        from demand import demo_data as demo
+        from demo import data as demo
 
         self.demo = demo
         self.services = []  # dicts
@@ -489,7 +489,7 @@ CITIZEN_COLUMNS = ["id", "name", "phone", "email", "address", "postcode", "creat
 def _reset(cursor) -> None:
     cursor.execute(
         "TRUNCATE cases_timelineentry, demand_contact, cases_case, cases_citizen, "
-        "cases_auditentry, cases_systemchange, demand_demandtype, cases_servicetype, "
+        "cases_auditentry, improvement_systemchange, demand_demandtype, cases_servicetype, "
         "bench_floor_floorrow, django_session, axes_accessattempt, axes_accesslog, "
         "axes_accessfailurelog, auth_user_groups, auth_user_user_permissions, django_admin_log, "
         "auth_user RESTART IDENTITY CASCADE"
@@ -505,7 +505,7 @@ def _users(cursor, copier: Copier, now: datetime) -> tuple[list[int], list[int]]
     password = make_password(BENCH_PASSWORD)
     rng = random.Random(7)
     rows, memberships, staff, leaders = [], [], [], []
-    from demand.demo_data import FIRST_NAMES, LAST_NAMES
+    from demo.data import FIRST_NAMES, LAST_NAMES
 
     for i in range(1, STAFF + TEAM_LEADERS + 1):
         leader = i > STAFF
@@ -528,7 +528,7 @@ def _users(cursor, copier: Copier, now: datetime) -> tuple[list[int], list[int]]
 
 def _citizens(copier: Copier, count: int, rng: random.Random, start: datetime) -> None:
     from cases.models import Citizen
-    from demand.demo_data import (
+    from demo.data import (
         DISTRICTS,
         EMAIL_DOMAINS,
         FIRST_NAMES,
@@ -616,7 +616,7 @@ def generate(args) -> None:
         categories = dict(cursor.fetchall())
         # Two redesigns, so the charts have phases: the largest service and everything.
         cursor.execute(
-            "INSERT INTO cases_systemchange (changed_on, service_type_id, description, "
+            "INSERT INTO improvement_systemchange (changed_on, service_type_id, description, "
             "recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, %s), (%s, NULL, %s, %s, %s)",
             [
                 (now - timedelta(days=150)).date(), 1, "Crews report misses from the cab.",
@@ -637,7 +637,7 @@ def generate(args) -> None:
         choice, rand, uniform = rng.choice, rng.random, rng.uniform
         service_ids = list(range(len(services)))
         # The same mix of failure demand as the demo data.
-        from demand.demo_data import (
+        from demo.data import (
             FIRST_CONTACT_CATEGORIES,
             FOLLOW_UP_CATEGORIES,
         )
@@ -795,7 +795,7 @@ def generate(args) -> None:
         )
         for table in (
             "auth_user", "cases_servicetype", "demand_demandtype", "cases_citizen", "cases_case",
-            "demand_contact", "cases_timelineentry", "cases_systemchange", "auth_user_groups",
+            "demand_contact", "cases_timelineentry", "improvement_systemchange", "auth_user_groups",
         ):  # fmt: skip
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 
-from cases.models import AuditEntry, Case, Citizen, ServiceType, SystemChange, TimelineEntry
+from cases.models import AuditEntry, Case, Citizen, ServiceType, TimelineEntry
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -61,22 +59,6 @@ class CitizenAdmin(ReadOnlyAdmin):
     search_fields = ["name", "phone", "email", "postcode"]
 
 
-@admin.register(SystemChange)
-class SystemChangeAdmin(NoDeleteAdmin):
-    """Dated notes that the work was redesigned: each starts a new phase on the charts."""
-
-    list_display = ["changed_on", "service_type", "description", "recorded_by"]
-    list_filter = ["service_type"]
-    search_fields = ["description"]
-    date_hierarchy = "changed_on"
-    exclude = ["recorded_by"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
-
-
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     """The whole audit trail, searchable; nobody can add, change or delete an entry."""
@@ -104,26 +86,3 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "occurred_at"
     list_select_related = ["actor"]
-
-
-admin.site.unregister(get_user_model())
-
-
-@admin.register(get_user_model())
-class StaffAdmin(UserAdmin):
-    """Staff and their roles. People who leave are made inactive, never deleted: their name
-    stays on the cases and contacts they handled."""
-
-    list_display = ["username", "first_name", "last_name", "roles", "is_active", "last_login"]
-    list_filter = ["groups", "is_active", "is_staff"]
-    search_fields = ["username", "first_name", "last_name", "email"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description="Roles")
-    def roles(self, user) -> str:
-        return ", ".join(group.name for group in user.groups.all())
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")

@@ -2,16 +2,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from cases import roles
-from cases.models import Case, ServiceType, TimelineEntry
-from councilflow.forms import (
-    DateInput,
-    GovukFormMixin,
-    PastDateTimeField,
-    PeriodForm,
-    VersionMixin,
-    now_for_input,
-)
+from accounts import roles
+from cases.models import Case, TimelineEntry
+from lib.forms import GovukFormMixin, PastDateTimeField, VersionMixin, now_for_input
 
 
 def people_who_can_own_cases():
@@ -19,7 +12,7 @@ def people_who_can_own_cases():
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[roles.FRONT_OFFICE, roles.TEAM_LEADER]) | Q(is_superuser=True))
+        .filter(Q(groups__name__in=roles.CASE_OWNING_ROLES) | Q(is_superuser=True))
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
@@ -92,68 +85,3 @@ class CloseForm(GovukFormMixin, VersionMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["closed_at"].initial = now_for_input
-
-
-class CapabilityFilterForm(PeriodForm):
-    """The capability chart's filters, as query parameters shared with its CSV export:
-    `from`, `to` (ISO dates of closure), `channel` (of the first contact), `cases`
-    (clean/dirty), `screening=off`."""
-
-    channel = forms.ChoiceField(label="First contact's channel", required=False)
-    cases = forms.ChoiceField(
-        label="Cases",
-        required=False,
-        choices=[("", "Clean and dirty"), ("clean", "Clean only"), ("dirty", "Dirty only")],
-        help_text="Dirty: at least one failure-demand contact.",
-    )
-    screening = forms.ChoiceField(
-        label="Outlier screening",
-        required=False,
-        choices=[("", "On (recommended)"), ("off", "Off")],
-        help_text="Screening drops very large moving ranges before the limits are calculated.",
-    )
-
-    from_label = "Closed from"
-
-    def __init__(self, data=None, *, default_period: tuple, channels: list, **kwargs):
-        super().__init__(data, default_period=default_period, **kwargs)
-        self.fields["channel"].choices = [("", "Any channel"), *channels]
-
-    def filters(self):
-        from cases.capability import CapabilityFilters
-
-        if not self.is_valid():
-            start, end = self.default_period
-            return CapabilityFilters(start=start, end=end)
-        data = self.cleaned_data
-        return CapabilityFilters(
-            start=data["from"],
-            end=data["to"],
-            channel=data["channel"],
-            cleanliness=data["cases"],
-            screening=data["screening"] != "off",
-        )
-
-
-class SystemChangeForm(GovukFormMixin, forms.Form):
-    changed_on = forms.DateField(
-        label="When did the work start being done the new way?",
-        widget=DateInput,
-        error_messages={
-            "required": "Enter the date of the change.",
-            "invalid": "Enter a real date, like 2026-03-31.",
-        },
-    )
-    service_type = forms.ModelChoiceField(
-        label="Which service?",
-        queryset=ServiceType.objects.filter(is_active=True),
-        required=False,
-        empty_label="All services",
-    )
-    description = forms.CharField(
-        label="What changed?",
-        help_text="For example: “The person who takes the call now books the repair directly.”",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        error_messages={"required": "Describe what changed in the way the work is done."},
-    )

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from lib.personal import PersonalData
+
 REFERENCE_PREFIX = "CF-"
 REFERENCE_PATTERN = re.compile(r"(?:CF)?[-\s]?0*(\d{1,12})", re.IGNORECASE)
 
@@ -49,6 +51,8 @@ class ServiceType(models.Model):
         ),
     )
 
+    personal_data = PersonalData(not_personal=("name", "slug", "description"))
+
     class Meta:
         ordering = ["name"]
 
@@ -80,6 +84,8 @@ class Citizen(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # When apply_retention removed these details: every one of their cases was past retention.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    personal_data = PersonalData(erased=("name", "phone", "email", "address", "postcode"))
 
     class Meta:
         ordering = ["name", "pk"]
@@ -140,13 +146,17 @@ class Case(models.Model):
     # Bumped on every change, so a form opened before someone else's change is refused.
     version = models.PositiveIntegerField(default=1)
     # A dirty case: some contact about it was failure demand. Kept in step with the contacts as
-    # they are logged and reclassified (cases.services), so that charts and lists count clean
+    # they are logged and reclassified (demand.services), so that charts and lists count clean
     # and dirty cases without looking at every contact (bench/RESULTS.md).
     is_dirty = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # When apply_retention removed the personal data and citizens' words, its service's
     # retention period after closure having ended. Such a case is never reopened.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    personal_data = PersonalData(
+        replaced=("what_matters", "resolution"), identifies=("citizen",), not_personal=("status",)
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -188,7 +198,8 @@ class Case(models.Model):
         return f"{self.reference} {self.service_type}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:detail", kwargs={"reference": self.reference})
+        # The case page shows each contact in the citizen's words: demand serves it.
+        return reverse("demand:case", kwargs={"reference": self.reference})
 
     @property
     def reference(self) -> str:
@@ -231,8 +242,8 @@ class TimelineEntry(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     step_kind = models.CharField(max_length=20, choices=StepKind.choices, blank=True)
     description = models.TextField(blank=True)
-    # The contact this entry records, when kind is CONTACT. A plain id, not a foreign key, because
-    # contacts live in the demand app and cases never depends on demand.
+    # The contact this entry records, when kind is CONTACT. A plain id, not a foreign key:
+    # contacts live in the demand app, which depends on cases and never the other way round.
     contact_id = models.BigIntegerField(null=True, blank=True)
     from_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -245,6 +256,11 @@ class TimelineEntry(models.Model):
     occurred_at = models.DateTimeField()
     # ... and when it was written down here.
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    # A description is the citizen's words (a contact's), or written about their need.
+    personal_data = PersonalData(
+        replaced=("description",), not_personal=("kind", "step_kind"), belongs_to="case"
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -273,34 +289,6 @@ class TimelineEntry(models.Model):
         raise ValidationError("Timeline entries are append-only and cannot be deleted.")
 
 
-class SystemChange(models.Model):
-    """A dated note that the way the work is done changed (a new form, a new team design).
-    Charts start a new phase there."""
-
-    changed_on = models.DateField(help_text="The first day the work was done the new way.")
-    # Null: the change applies to every service.
-    service_type = models.ForeignKey(
-        ServiceType,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="system_changes",
-        help_text="Leave empty for a change to every service.",
-    )
-    description = models.TextField()
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["changed_on", "pk"]
-
-    def __str__(self) -> str:
-        scope = self.service_type or "all services"
-        return f"{self.changed_on:%d %B %Y}, {scope}: {self.description[:60]}"
-
-
 class AuditEntry(models.Model):
     """Who changed which field of a case, contact or citizen, when, from what to what; and who
     downloaded or disposed of personal data. Written in the same transaction as the change.
@@ -326,6 +314,11 @@ class AuditEntry(models.Model):
     field = models.CharField(max_length=100, blank=True)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
+
+    personal_data = PersonalData(
+        copies=("old_value", "new_value"),
+        not_personal=("actor_label", "action", "object_type", "field"),
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

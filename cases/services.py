@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import audit, selectors
-from cases.models import AuditEntry, Case, Citizen, ServiceType, SystemChange, TimelineEntry
+from accounts import roles
+from cases import audit
+from cases.models import Case, Citizen, ServiceType, TimelineEntry
 
 STALE_FORM_MESSAGE = (
     "Someone else changed this case since you opened this form, so nothing was saved. "
@@ -19,7 +20,7 @@ STALE_FORM_MESSAGE = (
 
 def user_can_change_case(*, user: AbstractBaseUser, case: Case) -> bool:
     """Only the owner, or a team leader, may change a case. Anyone may log a contact on it."""
-    return case.owner_id == user.pk or user.has_perm("cases.change_any_case")
+    return case.owner_id == user.pk or user.has_perm(roles.CHANGE_ANY_CASE)
 
 
 def _lock_for_change(*, case: Case, by: AbstractBaseUser, expected_version: int | None) -> Case:
@@ -60,23 +61,6 @@ def citizen_create(
     citizen.save()
     audit.record_creation(citizen, by=by)
     return citizen
-
-
-@transaction.atomic
-def citizen_export(*, citizen: Citizen, by: AbstractBaseUser) -> dict:
-    """Everything held about a citizen, for a subject access request. The download is itself
-    recorded in the audit trail, so it shows in the History of each of their cases."""
-    record = selectors.citizen_record(citizen, generated_by=by)
-    audit.record_event(
-        action=AuditEntry.Action.DOWNLOADED,
-        by=by,
-        obj=citizen,
-        description=(
-            f"Everything held about citizen #{citizen.pk} downloaded "
-            f"({len(record['cases'])} cases; subject access request)"
-        ),
-    )
-    return record
 
 
 @transaction.atomic(savepoint=False)  # inside a contact's logging: no savepoint needed
@@ -286,16 +270,14 @@ def case_note_failure_demand(*, case: Case) -> None:
 
 
 def case_note_reclassification(
-    *, case: Case, contact_id: int, by: AbstractBaseUser, description: str
+    *, case: Case, contact_id: int, by: AbstractBaseUser, description: str, is_dirty: bool
 ) -> TimelineEntry:
-    """Record on the timeline that a team leader changed a contact's classification."""
+    """Record on the timeline that a team leader changed a contact's classification, and
+    whether the case is now dirty (demand.services works that out under the case's lock)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     _save_change(locked, by=by)
-    # With the case locked, so a failure contact logged meanwhile is not missed.
-    contact = Case._meta.get_field("contacts").related_model
-    dirty = locked.contacts.filter(demand=contact.Demand.FAILURE).exists()
-    if dirty != locked.is_dirty:
-        Case.objects.filter(pk=locked.pk).update(is_dirty=dirty)
+    if is_dirty != locked.is_dirty:
+        Case.objects.filter(pk=locked.pk).update(is_dirty=is_dirty)
     return TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.RECLASSIFIED,
@@ -303,19 +285,4 @@ def case_note_reclassification(
         description=description,
         actor=by,
         occurred_at=timezone.now(),
-    )
-
-
-def system_change_record(
-    *, by: AbstractBaseUser, changed_on, service_type: ServiceType | None, description: str
-) -> SystemChange:
-    """Note that the way the work is done changed: charts start a new phase there."""
-    if changed_on > timezone.localdate():
-        raise ValidationError(
-            {"changed_on": "Record a change once the work is done the new way, not before."}
-        )
-    if not description.strip():
-        raise ValidationError({"description": "Describe what changed in the way the work is done."})
-    return SystemChange.objects.create(
-        changed_on=changed_on, service_type=service_type, description=description, recorded_by=by
     )

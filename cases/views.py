@@ -1,16 +1,19 @@
+"""Casework pages: my cases, find a case, and the forms that act on a case (step, hand-off,
+close) and its history. The case page itself shows each contact in the citizen's words, so it
+lives with the contacts, in demand.views."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import flow, roles, selectors, services
+from accounts import roles
+from cases import selectors, services
 from cases.filters import CaseFilter
 from cases.forms import CloseForm, HandOffForm, StepForm
-from cases.models import Case, Citizen
 
 CASES_PER_PAGE = 25
 OPEN_CASES_SHOWN = 50  # the oldest; the rest are a click away in Find a case
@@ -58,40 +61,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@permission_required(roles.VIEW_CASES, raise_exception=True)
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = selectors.get_visible_case(request.user, reference)
-    summary = selectors.with_contact_summary(Case.objects.filter(pk=case.pk)).get()
-    timeline = selectors.case_timeline(case)
-    now = timezone.now()
-    return render(
-        request,
-        "cases/case_detail.html",
-        {
-            "case": case,
-            "summary": summary,
-            "timeline": timeline,
-            "flow_strip": flow.flow_strip(case, timeline, now),
-            "can_change": services.user_can_change_case(user=request.user, case=case),
-            "can_log_contacts": request.user.has_perm(roles.LOG_CONTACTS),
-            "now": now,
-        },
-    )
-
-
 def _case_action(request, reference, *, form_class, template, act, success, form_kwargs=None):
     """GET shows the form; POST calls the service and redirects to the case, or re-renders
     the form with the service's message and everything the user typed."""
     case = selectors.get_visible_case(request.user, reference)
     form_kwargs = form_kwargs(case) if form_kwargs else {}
     if not services.user_can_change_case(user=request.user, case=case):
-        return render(
-            request,
-            "403.html",
-            {"exception": "Only the case owner or a team leader can change this case."},
-            status=403,
-        )
+        raise PermissionDenied("Only the case owner or a team leader can change this case.")
     if request.method == "POST":
         form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
@@ -176,16 +152,3 @@ def case_history(request: HttpRequest, reference: str) -> HttpResponse:
         "cases/history.html",
         {"case": case, "entries": selectors.case_history(case)},
     )
-
-
-@require_GET
-@never_cache  # personal data: no copy left in a browser's or proxy's cache
-@permission_required(roles.EXPORT_CITIZEN_DATA, raise_exception=True)
-def citizen_data(request: HttpRequest, pk: int) -> HttpResponse:
-    """A subject access request: everything held about one citizen, as a JSON file. Audited."""
-    citizen = get_object_or_404(Citizen, pk=pk)
-    record = services.citizen_export(citizen=citizen, by=request.user)
-    # Readable UTF-8 rather than \u escapes: the file is for the citizen to read.
-    response = JsonResponse(record, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="citizen-{citizen.pk}-data.json"'
-    return response

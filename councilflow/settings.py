@@ -32,9 +32,15 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
-    "councilflow",
+    # CouncilFlow's own apps, in the order of their dependencies (README: how the code is laid
+    # out): each may import only those before it.
+    "accounts",
     "cases",
     "demand",
+    "improvement",
+    "records",
+    "analysis",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -57,7 +63,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # Counts failed sign-ins and refuses further attempts once the limit is reached.
     "axes.backends.AxesStandaloneBackend",
-    "councilflow.auth.RoleBackend",
+    "accounts.backends.RoleBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -104,7 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["councilflow.templatetags.councilflow"],
+            "builtins": ["lib.templatetags.councilflow"],
         },
     },
 ]
@@ -117,7 +123,7 @@ DATABASES = {
         env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
-# A read replica for the charts and demand pages (councilflow/routers.py). Without one, the
+# A read replica for the charts and demand pages (lib/routers.py). Without one, the
 # alias points at the primary and is never used.
 REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 USE_REPLICA = bool(REPLICA_URL)
@@ -128,7 +134,7 @@ for _alias in ("default", "replica"):
     DATABASES[_alias]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True
 DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["councilflow.routers.ReplicaRouter"]
+DATABASE_ROUTERS = ["lib.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are a PostgreSQL optimisation; SQLite gets the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -4,17 +4,16 @@ from django import forms
 from django.db.models import QuerySet
 
 from cases.models import Case, Citizen, ServiceType, normalise_postcode
-from councilflow.forms import (
+from demand.models import Contact, DemandType, FailureCategory
+from demand.services import ContactDetails
+from lib.forms import (
     GovukFormMixin,
     PastDateTimeField,
-    PeriodForm,
     SubmissionTokenMixin,
     VersionMixin,
     now_for_input,
 )
-from councilflow.params import id_param
-from demand.models import Contact, DemandType, FailureCategory
-from demand.services import ContactDetails
+from lib.params import id_param
 
 NEW_CASE = "new"
 
@@ -301,43 +300,6 @@ class LogContactForm(ContactDetailsForm):
 
     def resolution_text(self) -> str:
         return self.cleaned_data["resolution"] if self.cleaned_data.get("resolved_now") else ""
-
-
-class DemandFilterForm(PeriodForm):
-    """Period, services and channels, as query parameters (`from`, `to` as ISO dates, `service`
-    as slugs, `channel`), shared by the demand pages and the CSV export."""
-
-    service = forms.ModelMultipleChoiceField(
-        label="Services",
-        queryset=ServiceType.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: all services.",
-        error_messages={"invalid_choice": "“%(value)s” is not a service."},
-    )
-    channel = forms.MultipleChoiceField(
-        label="Channels",
-        choices=Contact.Channel.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: all channels.",
-        error_messages={"invalid_choice": "“%(value)s” is not a channel."},
-    )
-
-    def filters(self):
-        from demand.selectors import DemandFilters
-
-        if not self.is_valid():
-            start, end = self.default_period
-            return DemandFilters(start=start, end=end)
-        data = self.cleaned_data
-        return DemandFilters(
-            start=data["from"],
-            end=data["to"],
-            services=tuple(data["service"]),
-            channels=tuple(data["channel"]),
-        )
 
 
 class ReclassifyForm(GovukFormMixin, ClassificationForm):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from cases.models import Case, ServiceType
+from lib.personal import PersonalData
 
 
 class FailureCategory(models.Model):
@@ -14,6 +15,8 @@ class FailureCategory(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+
+    personal_data = PersonalData(not_personal=("name", "slug", "description"))
 
     class Meta:
         ordering = ["name"]
@@ -32,6 +35,8 @@ class DemandType(models.Model):
     )
     name = models.CharField(max_length=200, help_text="In the citizens' own terms.")
     is_active = models.BooleanField(default=True)
+
+    personal_data = PersonalData(not_personal=("name",))
 
     class Meta:
         ordering = ["service_type__name", "name"]
@@ -89,6 +94,14 @@ class Contact(models.Model):
     )
     # One per rendered form, so a double-submitted form records one contact, not two.
     submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    # The prevention note is staff's, but it is about this citizen's need: it goes with the words.
+    personal_data = PersonalData(
+        replaced=("citizen_words",),
+        erased=("prevention_note",),
+        not_personal=("channel", "demand"),
+        belongs_to="case",
+    )
 
     class Meta:
         ordering = ["-received_at", "-pk"]

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from accounts import roles
 from cases import audit
 from cases import services as case_services
 from cases.models import Case, Citizen, ServiceType
@@ -241,7 +242,7 @@ def contact_reclassify(
 ) -> Contact:
     """A team leader's review changes how a contact is classified. The citizen's words are never
     changed; the case's timeline records who changed what, when, old → new."""
-    if not by.has_perm("demand.reclassify_contact"):
+    if not by.has_perm(roles.RECLASSIFY_CONTACT):
         raise PermissionDenied("Only a team leader can reclassify a contact.")
     contact = (
         Contact.objects.select_for_update(of=("self",))
@@ -273,7 +274,11 @@ def contact_reclassify(
     description = f"{before} → {after}" if before != after else "prevention note changed"
     contact.save(update_fields=["demand", "failure_category", "demand_type", "prevention_note"])
     audit.record_changes(contact, fields_before, by=by)
+    # Whether the case is dirty now, read with the case locked, so that a failure-demand
+    # contact being logged on it meanwhile is not missed.
+    case = Case.objects.select_for_update().get(pk=contact.case_id)
+    is_dirty = Contact.objects.filter(case=case, demand=Contact.Demand.FAILURE).exists()
     case_services.case_note_reclassification(
-        case=contact.case, contact_id=contact.pk, by=by, description=description
+        case=case, contact_id=contact.pk, by=by, description=description, is_dirty=is_dirty
     )
     return contact

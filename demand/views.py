@@ -1,18 +1,32 @@
+"""The front office's pages about contacts: log a contact (on a new case or an open one),
+the case page (each contact in the citizen's words beside the case's steps), another contact
+on a case, reopening with a contact, and a team leader's reclassification of a contact."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import roles, selectors
+from accounts import roles
+from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.filters import citizen_search_q
-from cases.models import Case, Citizen, parse_reference
-from councilflow.params import id_param
-from demand import services
-from demand.forms import CaseContactForm, CitizenSearchForm, LogContactForm, ReopenForm
+from cases.flow_strip import flow_strip
+from cases.models import Case, Citizen, TimelineEntry, parse_reference
+from demand import selectors, services
+from demand.forms import (
+    CaseContactForm,
+    CitizenSearchForm,
+    LogContactForm,
+    ReclassifyForm,
+    ReopenForm,
+)
+from demand.models import Contact
+from lib.params import id_param
 
 CITIZEN_MATCHES_SHOWN = 20
 
@@ -45,12 +59,12 @@ def log_contact(request: HttpRequest) -> HttpResponse:
     referenced_case = None
     if parse_reference(query) is not None and query.strip().upper().startswith("CF"):
         referenced_case = (
-            selectors.visible_cases(request.user).filter(pk=parse_reference(query)).first()
+            case_selectors.visible_cases(request.user).filter(pk=parse_reference(query)).first()
         )
 
     service_hint = request.POST.get("service_type") or ""
     open_cases = (
-        selectors.open_cases_of_citizen(citizen.pk, service_type_id=id_param(service_hint))
+        case_selectors.open_cases_of_citizen(citizen.pk, service_type_id=id_param(service_hint))
         if citizen
         else []
     )
@@ -105,11 +119,37 @@ def _log(request: HttpRequest, form: LogContactForm, citizen: Citizen | None):
     )
 
 
+@require_GET
+@permission_required(roles.VIEW_CASES, raise_exception=True)
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case page: who, what matters, the owner, the end-to-end time, the flow strip, and the
+    timeline of contacts (in the citizen's words), steps and hand-offs, newest first."""
+    case = case_selectors.get_visible_case(request.user, reference)
+    timeline = selectors.case_timeline(case)
+    failures = selectors.failure_contact_ids(timeline)
+    now = timezone.now()
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "contact_count": sum(
+                1 for entry in timeline if entry.kind == TimelineEntry.Kind.CONTACT
+            ),
+            "timeline": timeline,
+            "flow_strip": flow_strip(case, timeline, now, failure_contacts=failures),
+            "can_change": case_services.user_can_change_case(user=request.user, case=case),
+            "can_log_contacts": request.user.has_perm(roles.LOG_CONTACTS),
+            "now": now,
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(roles.LOG_CONTACTS, raise_exception=True)
 def log_contact_on_case(request: HttpRequest, reference: str) -> HttpResponse:
     """Anyone in the front office may log another contact on any open case."""
-    case = selectors.get_visible_case(request.user, reference)
+    case = case_selectors.get_visible_case(request.user, reference)
     form = CaseContactForm(request.POST or None, service_type=case.service_type)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,14 +171,9 @@ def log_contact_on_case(request: HttpRequest, reference: str) -> HttpResponse:
 @permission_required(roles.LOG_CONTACTS, raise_exception=True)
 def reopen_case(request: HttpRequest, reference: str) -> HttpResponse:
     """Reopen a closed case, only with the new contact that says why."""
-    case = selectors.get_visible_case(request.user, reference)
+    case = case_selectors.get_visible_case(request.user, reference)
     if not case_services.user_can_change_case(user=request.user, case=case):
-        return render(
-            request,
-            "403.html",
-            {"exception": "Only the case owner or a team leader can reopen this case."},
-            status=403,
-        )
+        raise PermissionDenied("Only the case owner or a team leader can reopen this case.")
     form = ReopenForm(
         request.POST or None, initial={"version": case.version}, service_type=case.service_type
     )
@@ -157,3 +192,38 @@ def reopen_case(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, f"{case.reference} reopened.")
             return redirect(case)
     return render(request, "demand/reopen_form.html", {"case": case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.RECLASSIFY_CONTACT, raise_exception=True)
+def reclassify(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(
+        Contact.objects.select_related("case__service_type", "failure_category", "demand_type"),
+        pk=pk,
+    )
+    initial = {
+        "demand": contact.demand,
+        "demand_type": contact.demand_type_id,
+        "failure_category": contact.failure_category_id,
+        "prevention_note": contact.prevention_note,
+    }
+    form = ReclassifyForm(request.POST or None, initial=initial, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_reclassify(
+                contact=contact,
+                by=request.user,
+                demand=data["demand"],
+                failure_category=data.get("failure_category"),
+                demand_type=data.get("demand_type"),
+                prevention_note=data.get("prevention_note", ""),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Contact on {contact.case.reference} reclassified.")
+            return redirect(contact.case)
+    return render(
+        request, "demand/reclassify.html", {"contact": contact, "case": contact.case, "form": form}
+    )

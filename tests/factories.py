@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from cases import roles
+from accounts import roles
 from cases.models import Case, Citizen, ServiceType, TimelineEntry
 from demand.models import Contact, FailureCategory
 

@@ -61,8 +61,8 @@ def test_cases_contacts_and_timelines_cannot_be_changed_or_deleted_in_admin(
 
 
 def test_administrator_adds_demand_types_and_system_changes(admin_client_for, administrator):
-    from cases.models import SystemChange
     from demand.models import DemandType
+    from improvement.models import SystemChange
 
     service = ServiceTypeFactory()
     added = admin_client_for.post(
@@ -70,7 +70,7 @@ def test_administrator_adds_demand_types_and_system_changes(admin_client_for, ad
         {"service_type": service.pk, "name": "Report a missed collection", "is_active": "on"},
     )
     change = admin_client_for.post(
-        reverse("admin:cases_systemchange_add"),
+        reverse("admin:improvement_systemchange_add"),
         {"changed_on": "2026-03-03", "service_type": service.pk, "description": "New form"},
     )
     assert added.status_code == change.status_code == 302

@@ -41,10 +41,11 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from cases.models import Case, SystemChange
-from cases.periods import last_full_weeks
-from demand.forms import DemandFilterForm
+from analysis.forms import DemandFilterForm
+from cases.models import Case
 from demand.models import Contact, DemandType, FailureCategory
+from improvement.models import SystemChange
+from lib.periods import last_full_weeks
 from tests.factories import CaseFactory, CitizenFactory, ServiceTypeFactory, failure_category
 from tests.fuzz_strategies import (
     RAW_MARKERS,
@@ -183,7 +184,7 @@ def set_aside_known_bugs(url: str, params: dict, *, method: str = "GET") -> None
 def _tracked_models():
     return [
         model
-        for label in ("cases", "demand", "auth")
+        for label in ("cases", "demand", "improvement", "auth")
         for model in apps.get_app_config(label).get_models()
     ]
 
@@ -215,7 +216,7 @@ CORE = [
     "cases.Case",
     "cases.Citizen",
     "cases.TimelineEntry",
-    "cases.SystemChange",
+    "improvement.SystemChange",
     "demand.Contact",
 ]
 
@@ -863,7 +864,7 @@ def test_record_a_system_change(world, tl_client, data):
     form = mutate(data.draw, form, hostile)
     response, before = post_and_check(tl_client, "/capability/changes/", form)
     if response.status_code == 302:
-        assert core_delta(before) == {"cases.SystemChange": 1}
+        assert core_delta(before) == {"improvement.SystemChange": 1}
         change = SystemChange.objects.latest("pk")
         assert change.description == form["description"].strip()
         assert change.changed_on <= timezone.localdate()

@@ -4,8 +4,8 @@ pages use the primary."""
 import pytest
 from django.urls import reverse
 
-from councilflow.routers import REPLICA, ReplicaRouter, reads_from_replica
 from demand.models import Contact
+from lib.routers import REPLICA, ReplicaRouter, reads_from_replica
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db

@@ -90,6 +90,6 @@ def test_production_settings_pass_the_deploy_check():
     ],
 )
 def test_phone_numbers_are_shown_the_way_people_say_them(stored, shown):
-    from councilflow.templatetags.councilflow import phone
+    from lib.templatetags.councilflow import phone
 
     assert phone(stored) == shown

@@ -5,8 +5,8 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from councilflow.forms import InlineSelect
-from councilflow.templatetags.councilflow import govuk_widget
+from lib.forms import InlineSelect
+from lib.templatetags.councilflow import govuk_widget
 
 
 class Choices(forms.Form):

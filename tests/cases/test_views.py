@@ -183,7 +183,7 @@ def test_case_page_shows_the_story_newest_first(fo_client, front_office):
     assert html.index("Where is my new bin?") < html.index("My bin wasn")
     assert "Progress chasing" in html
     assert "Dirty" in html
-    assert response.context["summary"].contact_count == 2
+    assert response.context["contact_count"] == 2
 
 
 def test_case_page_escapes_the_citizens_words(fo_client):

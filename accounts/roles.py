@@ -1,0 +1,30 @@
+"""The three roles, and every permission the code checks, written once. Groups and their
+permissions are created by data migrations (demand/migrations/0002_roles_and_failure_categories.py
+and later grants), which keep their own copies so that a migration never changes when this file
+does."""
+
+FRONT_OFFICE = "Front office"
+TEAM_LEADER = "Team leader"
+ADMINISTRATOR = "Administrator"
+ROLES = (FRONT_OFFICE, TEAM_LEADER, ADMINISTRATOR)
+# The roles whose members can own a case (be handed one).
+CASE_OWNING_ROLES = (FRONT_OFFICE, TEAM_LEADER)
+
+# See cases at all (find a case, the case page, my cases).
+VIEW_CASES = "cases.view_case"
+# Take contacts: log a contact, open a case.
+LOG_CONTACTS = "demand.add_contact"
+# Change a case one does not own (team leaders).
+CHANGE_ANY_CASE = "cases.change_any_case"
+# Read the audit trail (a case's History).
+VIEW_AUDIT = "cases.view_auditentry"
+# Download everything held about a citizen (a subject access request).
+EXPORT_CITIZEN_DATA = "cases.export_citizen_data"
+# Change a contact's classification after review (team leaders).
+RECLASSIFY_CONTACT = "demand.reclassify_contact"
+# Study demand: overview, charts, the contacts behind a number, the export (team leaders).
+STUDY_DEMAND = "demand.study_demand"
+# Study capability and flow (team leaders).
+STUDY_CAPABILITY = "cases.study_capability"
+# Record a system change (team leaders).
+RECORD_SYSTEM_CHANGE = "improvement.add_systemchange"

@@ -1,0 +1,247 @@
+"""Reads for capability charts: each closed case's end-to-end time, computed in the database
+and streamed into compact arrays, so memory stays flat whatever the number of cases."""
+
+import hashlib
+import itertools
+import operator
+import threading
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+
+from cachetools import LRUCache
+from django.db import connections
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from analysis import spc
+from analysis.charts import phases_at_changes
+from cases.models import Case, ServiceType
+from demand.models import Contact
+from improvement.selectors import system_changes_for
+from lib.periods import start_of
+
+SECONDS_A_DAY = 86400
+DEFAULT_MONTHS = 6
+DAILY_VIEW_ABOVE = 1000  # points: over this, the page offers the daily-mean view
+
+END_TO_END = ExpressionWrapper(F("closed_at") - F("opened_at"), output_field=DurationField())
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    return list(Contact.Channel.choices)
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return today - timedelta(days=round(DEFAULT_MONTHS * 365.25 / 12)), today
+
+
+@dataclass(frozen=True)
+class CapabilityFilters:
+    """Closed cases whose need was met between start and end (inclusive dates)."""
+
+    start: date
+    end: date
+    channel: str = ""  # of the case's first contact
+    cleanliness: str = ""  # "clean", "dirty" or "" for both
+    screening: bool = True
+
+    def cases(self, service: ServiceType | None) -> QuerySet[Case]:
+        cases = Case.objects.filter(
+            status=Case.Status.CLOSED,
+            closed_at__gte=start_of(self.start),
+            closed_at__lt=start_of(self.end + timedelta(days=1)),
+        )
+        if service is not None:
+            cases = cases.filter(service_type=service)
+        contacts = Contact.objects.filter(case=OuterRef("pk"))
+        if self.channel:
+            first_channel = contacts.order_by("received_at", "pk").values("channel")[:1]
+            cases = cases.annotate(first_channel=Subquery(first_channel)).filter(
+                first_channel=self.channel
+            )
+        if self.cleanliness:
+            cases = cases.filter(is_dirty=self.cleanliness == "dirty")
+        return cases
+
+
+@dataclass
+class EndToEndSeries:
+    """One point per closed case in closed_at order, held in typed arrays (8 bytes a value)."""
+
+    case_ids: array
+    service_ids: array
+    opened_at: array  # POSIX seconds
+    closed_at: array  # POSIX seconds
+
+    def __len__(self) -> int:
+        return len(self.case_ids)
+
+    @cached_property
+    def days(self) -> array:
+        """End-to-end days, worked out at C speed when first asked for (a kept chart of the same
+        cases does not need them)."""
+        elapsed = map(operator.sub, self.closed_at, self.opened_at)
+        return array("d", map(operator.truediv, elapsed, itertools.repeat(SECONDS_A_DAY)))
+
+    @cached_property
+    def digest(self) -> bytes:
+        """What identifies the points: each case and its two moments."""
+        digest = hashlib.blake2b(digest_size=20)
+        for column in (self.case_ids, self.opened_at, self.closed_at):
+            digest.update(column.tobytes())
+        return digest.digest()
+
+
+class Epoch(Func):
+    """A moment as seconds since 1970 (a float), computed by the database: cheaper to fetch
+    than a datetime, and what the chart and the CSV work from."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+SERIES_CHUNK = 10000  # rows fetched at a time: memory stays flat whatever the number of cases
+
+
+def end_to_end_series(cases: QuerySet[Case]) -> EndToEndSeries:
+    """One query, read in chunks straight from the cursor into typed arrays: no model
+    instances, no datetimes, no row-by-row Python."""
+    series = EndToEndSeries(array("q"), array("q"), array("d"), array("d"))
+    query = (
+        cases.annotate(opened=Epoch("opened_at"), closed=Epoch("closed_at"))
+        .order_by("closed_at", "pk")
+        .values_list("pk", "service_type_id", "opened", "closed")
+    )
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(SERIES_CHUNK):
+            ids, services, opened, closed = zip(*rows, strict=True)
+            series.case_ids.extend(ids)
+            series.service_ids.extend(services)
+            series.opened_at.extend(opened)
+            series.closed_at.extend(closed)
+    return series
+
+
+def daily_means(cases: QuerySet[Case]) -> list[tuple[date, float, int]]:
+    """(day, mean end-to-end days, cases closed) per day with closures, in the database."""
+    rows = (
+        cases.annotate(day=TruncDate("closed_at"), end_to_end=END_TO_END)
+        .values("day")
+        .annotate(mean=Avg("end_to_end"), count=Count("pk"))
+        .order_by("day")
+    )
+    return [(row["day"], row["mean"].total_seconds() / SECONDS_A_DAY, row["count"]) for row in rows]
+
+
+def _local_date(seconds: float) -> date:
+    return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC)).date()
+
+
+@dataclass
+class CapabilityChart:
+    chart: spc.Chart
+    changes: list  # SystemChange rows that start phases on this chart
+    change_marks: list[tuple[int, str]]
+    phase_since: list[date]  # per phase: the change date, or its first point's date
+
+
+def capability_chart(
+    moments: Sequence,
+    values,
+    service: ServiceType | None,
+    *,
+    screening: bool,
+    changes: Sequence | None = None,
+) -> CapabilityChart:
+    """XmR of end-to-end days (lower is better), a phase per system change of this service (or
+    of all services; read here unless given). `moments` are the points' dates, or their POSIX
+    seconds: compared with the start of each change's day, so 100,000 points need no date
+    conversions."""
+    if changes is None:
+        changes = system_changes_for([service.pk] if service else [])
+    as_seconds = bool(moments) and isinstance(moments[0], float)
+    thresholds = [
+        start_of(change.changed_on).timestamp() if as_seconds else change.changed_on
+        for change in changes
+    ]
+    starts, marks = phases_at_changes(moments, changes, thresholds)
+    chart = spc.xmr(values, phase_starts=starts, screening=screening)
+    since = []
+    for phase in chart.phases:
+        first = moments[phase.start]
+        started_by = [c.changed_on for c, t in zip(changes, thresholds, strict=True) if t <= first]
+        if phase.start and started_by:
+            since.append(started_by[-1])
+        else:
+            since.append(_local_date(first) if as_seconds else first)
+    return CapabilityChart(chart=chart, changes=changes, change_marks=marks, phase_since=since)
+
+
+# The last few per-case charts drawn in this process (a team leader looks at a chart again and
+# again), keyed by a digest of everything each was drawn from: the same cases with the same
+# times and the same system changes give the same chart, and any change gives a new key, so a
+# kept chart is never stale. The cases are still read every time; only the drawing is kept.
+_drawn: LRUCache = LRUCache(maxsize=8)  # four charts: each an XmR chart and its JSON
+_drawn_lock = threading.Lock()
+
+
+def drawn_once(series: EndToEndSeries, changes: Sequence, settings: tuple, draw: Callable):
+    """draw(), or what it returned last time for the same series, changes and settings."""
+    described = [(c.pk, c.changed_on, c.service_type_id, c.description) for c in changes]
+    key = (series.digest, repr((described, settings)))
+    with _drawn_lock:
+        kept = _drawn.get(key)
+    if kept is None:
+        kept = draw()
+        with _drawn_lock:
+            _drawn[key] = kept
+    return kept
+
+
+def series_chart(
+    series: EndToEndSeries, service: ServiceType | None, *, screening: bool, changes: Sequence
+) -> CapabilityChart:
+    """The capability chart of each case's end-to-end time, kept once drawn: the page and its
+    CSV share it."""
+    return drawn_once(
+        series,
+        changes,
+        ("xmr", screening),
+        lambda: capability_chart(
+            series.closed_at, series.days, service, screening=screening, changes=changes
+        ),
+    )
+
+
+def services_with_closures(filters: CapabilityFilters) -> list[dict]:
+    return list(
+        filters.cases(None)
+        .values(name=F("service_type__name"), slug=F("service_type__slug"))
+        .annotate(count=Count("pk"))
+        .order_by("name")
+    )

@@ -1,0 +1,158 @@
+"""Turn an XmR chart (analysis.spc) into what pages show: the JSON a chart script draws, the rows
+of the table beside it, and the capability statement in words. No target lines, ever."""
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from analysis import spc
+from cases.models import format_reference
+
+RULE_NAMES = {
+    spc.OUTSIDE: "outside the limits",
+    spc.SHIFT: "shift: 7 or more on one side",
+    spc.TREND: "trend: 7 or more rising or falling",
+    spc.TWO_OF_THREE: "2 of 3 near a limit",
+}
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """What the page knows about a point besides its value."""
+
+    label: str  # x-axis label: a case reference, "w/c 4 May 2026", a date
+    href: str | None = None
+    tooltip: str | None = None
+
+
+def phases_at_changes(
+    moments: Sequence, changes: Sequence, thresholds: Sequence | None = None
+) -> tuple[list[int], list[tuple[int, str]]]:
+    """Where system changes start new phases: the first point on or after each change, and the
+    labelled line drawn there. `changes` are in date order; `moments` are the points' dates, or
+    (with `thresholds` given, one per change) any values comparable with those thresholds."""
+    if thresholds is None:
+        thresholds = [change.changed_on for change in changes]
+    starts, marks = [], []
+    for change, threshold in zip(changes, thresholds, strict=True):
+        index = bisect.bisect_left(moments, threshold)  # moments are in time order
+        if 0 < index < len(moments):  # 0: before the first point, so no new phase
+            if index not in starts:
+                starts.append(index)
+            marks.append((index, f"{change.description} ({change.changed_on:%-d %B %Y})"))
+    return starts, marks
+
+
+def _round(value: float | None, places: int = 3) -> float | None:
+    return None if value is None else round(value, places)
+
+
+REFERENCE_PLACEHOLDER = "CF-000000"  # in `reference_href`, replaced by each point's reference
+
+
+def chart_spec(
+    chart: spc.Chart,
+    points: Sequence[ChartPoint] = (),
+    *,
+    title: str,
+    unit: str,
+    changes: Sequence[tuple[int, str]] = (),
+    references: Sequence[int] | None = None,
+    reference_href: str = "",
+) -> dict:
+    """The JSON contract static/js/charts.mjs draws (kind "xmr"), in columns: a list per
+    property with a value per point (its rules as a bit mask), so a chart of 100,000 cases
+    is a few lists, not 100,000 objects. Points are labelled by `points`, or by case
+    `references` (ids) that the script writes as "CF-000123" and links to `reference_href`
+    with the reference in place of CF-000000."""
+    columns: dict = {
+        # To 3 decimal places, the quick way (round(x, 3) costs 10 times more at 100,000).
+        "y": [round(value * 1000) / 1000 for value in chart.values],
+        "mr": [None if v is None else round(v * 1000) / 1000 for v in chart.moving_ranges],
+        "signal": list(chart.labels),
+        "rules": list(chart.rule_masks),  # per point, bit r set when rule r fired
+    }
+    if references is not None:
+        columns["reference"] = list(references)
+    else:
+        columns["x"] = [point.label for point in points]
+        columns["href"] = [point.href for point in points]
+        columns["tooltip"] = [point.tooltip for point in points]
+    return {
+        "kind": "xmr",
+        "title": title,
+        "unit": unit,
+        "lower_is_better": chart.lower_is_better,
+        "columns": columns,
+        "reference_href": reference_href,
+        "phases": [
+            {
+                "start": phase.start,
+                "end": phase.end,
+                "centre_line": _round(phase.centre_line),
+                "upper_limit": _round(phase.upper_limit),
+                "lower_limit": _round(phase.lower_limit),
+                "upper_range_limit": _round(phase.upper_range_limit),
+                "mr_bar": _round(phase.mr_bar),
+                "provisional": phase.is_provisional,
+            }
+            for phase in chart.phases
+        ],
+        "changes": [{"index": index, "label": label} for index, label in changes],
+    }
+
+
+def spec_points(spec: dict) -> list[dict]:
+    """The spec's columns as one dict per point, as the script reads them (for tests and
+    anything else that wants a point at a time)."""
+    columns = spec["columns"]
+    points = []
+    for i, y in enumerate(columns["y"]):
+        if "reference" in columns:
+            label = format_reference(columns["reference"][i])
+            href, tooltip = spec["reference_href"].replace(REFERENCE_PLACEHOLDER, label), None
+        else:
+            label, href, tooltip = columns["x"][i], columns["href"][i], columns["tooltip"][i]
+        points.append(
+            {
+                "x": label,
+                "y": y,
+                "mr": columns["mr"][i],
+                "signal": columns["signal"][i],
+                "rules": list(spc.RULES_IN[columns["rules"][i]]),
+                "href": href,
+                "tooltip": tooltip,
+            }
+        )
+    return points
+
+
+def rules_in_words(rules: Sequence[int]) -> str:
+    return "; ".join(RULE_NAMES[rule] for rule in rules)
+
+
+def predictable_range(phase: spc.Phase, *, places: int = 1) -> tuple[float, float] | None:
+    """The range the phase predictably delivers: its natural process limits (lower floored)."""
+    if not phase.has_limits:
+        return None
+    return round(phase.lower_limit, places), round(phase.upper_limit, places)
+
+
+def capability_statement(phase: spc.Phase, *, since: date, unit: str = "days") -> str:
+    """DOMAIN.md §4's statement under every capability chart. The numbers are the phase's: its
+    centre line and natural process limits (the lower one floored at 0)."""
+    count = len(phase.values)
+    cases = f"{count} case{'s' if count != 1 else ''}"
+    opening = f"Since {since.day} {since:%B %Y} ({cases}), a case typically takes "
+    typical = f"{phase.centre_line:.1f} {unit} end-to-end"
+    if not phase.has_limits:
+        return f"{opening}{typical}. Too few cases yet to say what the system predictably delivers."
+    statement = (
+        f"{opening}{typical}, and the system predictably delivers anywhere from "
+        f"{phase.lower_limit:.1f} to {phase.upper_limit:.1f} {unit}. "
+        "Expect that to continue unless the system changes."
+    )
+    if phase.is_provisional:
+        statement += " (Fewer than 13 cases: the limits are provisional.)"
+    return statement

@@ -1,0 +1,22 @@
+"""The study pages, for team leaders: demand (/demand/...), capability, work in progress and flow
+(/capability/...)."""
+
+from django.urls import path
+
+from analysis.views import capability, demand, flow
+
+app_name = "analysis"
+
+urlpatterns = [
+    path("demand/", demand.overview, name="overview"),
+    path("demand/contacts/", demand.contact_list, name="contacts"),
+    path("demand/contacts.csv", demand.contacts_csv, name="contacts_csv"),
+    path("demand/failure-over-time/", demand.failure_over_time, name="failure_over_time"),
+    path("demand/predictability/", demand.predictability, name="predictability"),
+    path("demand/failure-pareto/", demand.failure_pareto, name="pareto"),
+    path("capability/", capability.index, name="capability"),
+    path("capability/work-in-progress/", flow.work_in_progress, name="wip"),
+    path("capability/flow/", flow.flow, name="flow"),
+    path("capability/<slug:service>.csv", capability.chart_csv, name="capability_csv"),
+    path("capability/<slug:service>/", capability.chart, name="capability_chart"),
+]

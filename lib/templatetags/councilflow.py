@@ -1,0 +1,116 @@
+"""Template filters for people: dates as '4 June 2026 at 9:30am', durations as '3.5 days'."""
+
+from datetime import datetime, timedelta
+
+from django import forms, template
+from django.utils import timezone
+
+from lib.forms import InlineSelect
+
+register = template.Library()
+
+
+@register.filter
+def human_datetime(value: datetime | None) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    minutes = "" if local.minute == 0 else f":{local.minute:02d}"
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{local.day} {local:%B %Y} at {hour}{minutes}{suffix}"
+
+
+@register.filter
+def human_date(value: datetime | None) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value) if isinstance(value, datetime) else value
+    return f"{local.day} {local:%B %Y}"
+
+
+@register.filter
+def days(value: timedelta | None) -> str:
+    """A duration in days to one decimal place, as end-to-end times are shown."""
+    if value is None:
+        return ""
+    number = value.total_seconds() / 86400
+    if number < 1 / 24:
+        minutes = max(round(value.total_seconds() / 60), 0)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    if number < 1:
+        hours = round(value.total_seconds() / 3600, 1)
+        return "1 hour" if hours == 1 else f"{hours:g} hours"
+    rounded = round(number, 1)
+    return "1 day" if rounded == 1 else f"{rounded:g} days"
+
+
+@register.filter
+def citizen_name(citizen) -> str:
+    """How a case's citizen is named in lists: a filter, not an include, as lists show many."""
+    if citizen is None:
+        return "Anonymous"
+    return citizen.name or "Name not given"
+
+
+_WIDGET_CLASSES = {"textarea": "govuk-textarea", "select": "govuk-select"}
+
+
+@register.filter
+def govuk_widget(bound_field) -> str:
+    """Render a text, textarea or select widget with GOV.UK classes and the ids of its hint and
+    error message, so screen readers announce them."""
+    base = _WIDGET_CLASSES.get(bound_field.widget_type, "govuk-input")
+    classes = [base, bound_field.field.widget.attrs.get("class", "")]
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.auto_id}-hint")
+    if bound_field.errors:
+        classes.append(f"{base}--error")
+        described_by.append(f"{bound_field.auto_id}-error")
+    attrs = {"class": " ".join(c for c in classes if c)}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    widget = bound_field.field.widget
+    if type(widget) is forms.Select:
+        widget = InlineSelect.like(widget)
+    return bound_field.as_widget(widget=widget, attrs=attrs)
+
+
+@register.filter
+def error_anchor(bound_field) -> str:
+    """The id the error summary links to: the first option of a set of radios."""
+    if bound_field.widget_type in ("radioselect", "checkboxselectmultiple"):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+@register.filter
+def timeuntil_days(end: datetime | None, start: datetime | None) -> str:
+    """{{ end|timeuntil_days:start }}: the time between two moments, as shown for a case."""
+    if not end or not start:
+        return ""
+    return days(end - start)
+
+
+@register.filter
+def percent(value: float | None, places: int = 0) -> str:
+    """0.5734 -> '57%'."""
+    if value is None:
+        return "–"
+    return f"{100 * value:.{int(places)}f}%"
+
+
+@register.filter
+def phone(number: str) -> str:
+    """'01134960123' -> '0113 496 0123', '07700900123' -> '07700 900123': numbers are stored
+    without spaces, so they are found however they were typed, and shown the way people say
+    them. Anything that is not an 11-digit UK number is shown as stored."""
+    if not number or len(number) != 11 or not number.isdigit() or number[0] != "0":
+        return number or ""
+    if number.startswith("02"):  # London and other 02 areas: 020 7946 0000
+        return f"{number[:3]} {number[3:7]} {number[7:]}"
+    big_city = number.startswith("011") or (number.startswith("01") and number[3] == "1")
+    if big_city or number.startswith(("03", "08", "09")):  # 0113 496 0123, 0300 123 4567
+        return f"{number[:4]} {number[4:7]} {number[7:]}"
+    return f"{number[:5]} {number[5:]}"  # mobiles and most areas: 07700 900123

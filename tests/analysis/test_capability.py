@@ -1,0 +1,311 @@
+"""Capability charts: the page and its CSV agree with the pure XmR module on factory data."""
+
+import csv
+import io
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from analysis import capability, spc
+from analysis.charts import spec_points
+from analysis.views import capability as capability_views
+from improvement.models import SystemChange
+from tests.factories import CaseFactory, ContactFactory, ServiceTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+DURATIONS = [5, 7, 3, 9, 4, 6, 8, 5, 30, 6, 4, 7]  # DOMAIN.md's worked example, in days
+FIRST_CLOSURE = date(2026, 3, 2)
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+@pytest.fixture
+def repairs():
+    """Twelve closed repairs, one closed each day, taking DOMAIN.md's worked-example times."""
+    service = ServiceTypeFactory(name="Housing repair", slug="housing-repair")
+    cases = []
+    for i, days in enumerate(DURATIONS):
+        closed_at = at(FIRST_CLOSURE + timedelta(days=i))
+        cases.append(
+            CaseFactory(
+                service_type=service,
+                opened_at=closed_at - timedelta(days=days),
+                closed=True,
+                closed_at=closed_at,
+            )
+        )
+    return service, cases
+
+
+def period(**extra):
+    return {"from": "2026-03-01", "to": "2026-03-31", **extra}
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_chart_agrees_with_the_pure_module(tl_client, repairs):
+    response = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]), period()
+    )
+
+    expected = spc.xmr(DURATIONS)
+    spec = response.context["spec"]
+    assert [p["y"] for p in spec_points(spec)] == pytest.approx(DURATIONS)
+    assert [p["signal"] for p in spec_points(spec)] == [p.label for p in expected.points]
+    (phase,) = spec["phases"]
+    assert phase["centre_line"] == pytest.approx(7.833, abs=1e-3)
+    assert phase["upper_limit"] == pytest.approx(16.404, abs=1e-3)
+    assert phase["lower_limit"] == 0
+    assert spec_points(spec)[8]["rules"] == [1] and spec_points(spec)[8]["signal"] == "concern"
+    assert spec_points(spec)[8]["href"] == repairs[1][8].get_absolute_url()
+
+
+def test_csv_agrees_with_the_chart_column_for_column(tl_client, repairs):
+    response = tl_client.get(reverse("analysis:capability_csv", args=["housing-repair"]), period())
+
+    rows = read_csv(response)
+    assert list(rows[0]) == [
+        "reference",
+        "service_type",
+        "opened_at",
+        "closed_at",
+        "end_to_end_days",
+        "phase",
+        "centre_line",
+        "lower_limit",
+        "upper_limit",
+        "signal",
+        "rules",
+    ]
+    assert [float(row["end_to_end_days"]) for row in rows] == DURATIONS
+    assert [row["reference"] for row in rows] == [case.reference for case in repairs[1]]
+    assert {row["phase"] for row in rows} == {"1"}
+    assert rows[0]["centre_line"] == "7.833" and rows[0]["upper_limit"] == "16.404"
+    assert rows[0]["lower_limit"] == "0.000"
+    assert rows[8]["signal"] == "concern" and rows[8]["rules"] == "1"
+    assert rows[0]["signal"] == "common" and rows[0]["rules"] == ""
+    assert rows[0]["service_type"] == "Housing repair"
+    assert datetime.fromisoformat(rows[0]["closed_at"]) == repairs[1][0].closed_at
+
+
+def test_screening_off_in_chart_and_csv(tl_client, repairs):
+    chart = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]), period(screening="off")
+    )
+    rows = read_csv(
+        tl_client.get(
+            reverse("analysis:capability_csv", args=["housing-repair"]), period(screening="off")
+        )
+    )
+    assert chart.context["spec"]["phases"][0]["upper_limit"] == pytest.approx(26.695, abs=1e-3)
+    assert rows[0]["upper_limit"] == "26.695"
+
+
+def test_system_change_starts_a_second_phase(tl_client, team_leader, repairs):
+    service, _ = repairs
+    SystemChange.objects.create(
+        changed_on=FIRST_CLOSURE + timedelta(days=6),
+        service_type=service,
+        description="Repairs booked by the call taker",
+        recorded_by=team_leader,
+    )
+    response = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]), period()
+    )
+    rows = read_csv(
+        tl_client.get(reverse("analysis:capability_csv", args=["housing-repair"]), period())
+    )
+
+    expected = spc.xmr(DURATIONS, phase_starts=[6])
+    assert [p.phase for p in response.context["chart"].points] == [p.phase for p in expected.points]
+    assert [row["phase"] for row in rows] == ["1"] * 6 + ["2"] * 6
+    assert float(rows[6]["centre_line"]) == pytest.approx(expected.phases[1].centre_line, abs=1e-3)
+    assert response.context["spec"]["changes"][0]["index"] == 6
+    html = response.content.decode()
+    assert "Repairs booked by the call taker" in html
+    assert "Since 8 March 2026 (6 cases)" in html
+
+
+def test_statement_gives_the_phases_numbers(tl_client, repairs):
+    html = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]), period()
+    ).content.decode()
+    assert (
+        "Since 2 March 2026 (12 cases), a case typically takes 7.8 days end-to-end, and the "
+        "system predictably delivers anywhere from 0.0 to 16.4 days."
+    ) in html
+    assert "provisional" in html
+
+
+def test_all_services_chart_and_csv(tl_client, repairs):
+    other = ServiceTypeFactory(name="Pothole", slug="pothole")
+    CaseFactory(service_type=other, opened_at=at(date(2026, 3, 20)), closed=True)
+    rows = read_csv(tl_client.get(reverse("analysis:capability_csv", args=["all"]), period()))
+    assert len(rows) == 13
+    assert rows[-1]["service_type"] == "Pothole"
+    response = tl_client.get(reverse("analysis:capability_chart", args=["all"]), period())
+    assert len(spec_points(response.context["spec"])) == 13
+
+
+def test_filters_by_first_contact_channel_and_cleanliness(tl_client, repairs):
+    _, cases = repairs
+    ContactFactory(case=cases[0], received_at=cases[0].opened_at + timedelta(hours=1), failure=True)
+    first = cases[1].contacts.get()
+    type(first).objects.filter(pk=first.pk).update(channel="letter")
+
+    dirty = tl_client.get(
+        reverse("analysis:capability_csv", args=["housing-repair"]), period(cases="dirty")
+    )
+    clean = tl_client.get(
+        reverse("analysis:capability_csv", args=["housing-repair"]), period(cases="clean")
+    )
+    letters = tl_client.get(
+        reverse("analysis:capability_csv", args=["housing-repair"]), period(channel="letter")
+    )
+
+    assert [row["reference"] for row in read_csv(dirty)] == [cases[0].reference]
+    assert len(read_csv(clean)) == 11
+    assert [row["reference"] for row in read_csv(letters)] == [cases[1].reference]
+
+
+def test_period_is_by_closure(tl_client, repairs):
+    rows = read_csv(
+        tl_client.get(
+            reverse("analysis:capability_csv", args=["housing-repair"]),
+            {"from": "2026-03-03", "to": "2026-03-04"},
+        )
+    )
+    assert [float(row["end_to_end_days"]) for row in rows] == [7, 3]
+
+
+def test_daily_mean_view(tl_client, repairs):
+    service, _ = repairs
+    closed_at = at(FIRST_CLOSURE, hour=15)
+    CaseFactory(
+        service_type=service,
+        opened_at=closed_at - timedelta(days=1),
+        closed=True,
+        closed_at=closed_at,
+    )
+    response = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]), period(view="daily")
+    )
+    values = [p["y"] for p in spec_points(response.context["spec"])]
+    assert values[0] == pytest.approx((5 + 1) / 2)
+    assert len(values) == 12
+
+
+def test_chart_page_runs_a_fixed_number_of_queries(tl_client, repairs):
+    service, _ = repairs
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert tl_client.get(url, period()).status_code == 200
+        return len(captured)
+
+    chart_url = reverse("analysis:capability_chart", args=["housing-repair"])
+    csv_url = reverse("analysis:capability_csv", args=["housing-repair"])
+    before = queries(chart_url), queries(csv_url)
+    for i in range(15):
+        CaseFactory(service_type=service, opened_at=at(date(2026, 3, 20 + i % 5)), closed=True)
+    assert (queries(chart_url), queries(csv_url)) == before
+
+
+def test_empty_period_and_unknown_service(tl_client, repairs):
+    empty = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]),
+        {"from": "2020-01-01", "to": "2020-02-01"},
+    )
+    assert "No cases were closed in this period." in empty.content.decode()
+    assert tl_client.get(reverse("analysis:capability_chart", args=["nothing"])).status_code == 404
+    bad = tl_client.get(
+        reverse("analysis:capability_csv", args=["housing-repair"]), {"from": "soon"}
+    )
+    assert bad.status_code == 400
+
+
+def test_index_lists_services_with_closures(tl_client, repairs):
+    response = tl_client.get(reverse("analysis:capability"), period())
+    assert response.context["services"] == [
+        {"name": "Housing repair", "slug": "housing-repair", "count": 12}
+    ]
+
+
+def test_team_leader_records_a_system_change(tl_client, team_leader):
+    service = ServiceTypeFactory()
+    response = tl_client.post(
+        reverse("improvement:changes"),
+        {"changed_on": "2026-03-03", "service_type": service.pk, "description": "New form"},
+    )
+    assert response.status_code == 302
+    change = SystemChange.objects.get()
+    assert (change.service_type, change.recorded_by) == (service, team_leader)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"changed_on": "", "description": "x"}, "Enter the date of the change."),
+        ({"changed_on": "2026-02-30", "description": "x"}, "Enter a real date"),
+        ({"changed_on": "2999-01-01", "description": "x"}, "not before"),
+        ({"changed_on": "2026-03-03", "description": ""}, "Describe what changed"),
+    ],
+)
+def test_system_change_bad_input(tl_client, data, message):
+    response = tl_client.post(reverse("improvement:changes"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not SystemChange.objects.exists()
+
+
+def test_a_large_chart_drawn_again_is_kept_and_any_change_redraws_it(
+    tl_client, team_leader, repairs, monkeypatch
+):
+    # Charts over TABLE_ROWS_SHOWN points are kept once drawn (cases.capability.drawn_once);
+    # twelve points stand in for thousands here.
+    monkeypatch.setattr(capability_views, "TABLE_ROWS_SHOWN", 5)
+    monkeypatch.setattr(capability, "_drawn", capability.LRUCache(maxsize=4))
+    drawn = []
+    real = capability.capability_chart
+    monkeypatch.setattr(
+        capability, "capability_chart", lambda *a, **k: drawn.append(1) or real(*a, **k)
+    )
+    url = reverse("analysis:capability_chart", args=["housing-repair"])
+
+    def chart_json(response) -> str:
+        return re.search(r'<script id="capability-data".*?</script>', response.content.decode())[0]
+
+    first = tl_client.get(url, period())
+    again = tl_client.get(url, period())
+    assert len(drawn) == 1
+    assert chart_json(again) == chart_json(first)
+
+    tl_client.get(url, period(screening="off"))  # other settings: another chart
+    assert len(drawn) == 2
+
+    _, cases = repairs
+    case = cases[3]
+    case.closed_at -= timedelta(hours=1)  # one case's time changes: drawn afresh
+    case.save(update_fields=["closed_at"])
+    changed = tl_client.get(url, period())
+    assert len(drawn) == 3 and chart_json(changed) != chart_json(first)
+
+    SystemChange.objects.create(
+        changed_on=FIRST_CLOSURE + timedelta(days=6),
+        service_type=repairs[0],
+        description="Repairs booked by the call taker",
+        recorded_by=team_leader,
+    )
+    with_change = tl_client.get(url, period())
+    assert len(drawn) == 4
+    assert "Repairs booked by the call taker" in with_change.content.decode()
