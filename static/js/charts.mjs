@@ -11,8 +11,9 @@
 // those. Spec kinds: "xmr" (capability chart: X chart plus moving-range chart), "pareto" and
 // "bars". There is never a target line: the limits are the voice of the process, not a goal.
 //
-// When every chart is drawn, the module dispatches a "cf:charts-ready" event on document and
-// each container gets data-chart-ready="true" (handy for browser tests).
+// Once a container's charts have finished drawing (their intro animation over, so every point is
+// where it stays), the container gets data-chart-ready="true"; when every chart on the page has,
+// the module dispatches a "cf:charts-ready" event on document. Browser tests wait for these.
 
 const Chart = window.Chart;
 const annotationPlugin = window["chartjs-plugin-annotation"];
@@ -41,7 +42,7 @@ const SIGNAL = {
   special: { name: "Special cause", colour: "#d53880", pointStyle: "rect", radius: 5 },
 };
 
-// The four signal rules of DOMAIN.md §4.
+// The four signal rules (docs/method.md §4).
 const RULE_NAME = {
   1: "outside limits",
   2: "shift",
@@ -174,6 +175,17 @@ function clickThrough(hrefAt, mode, intersect) {
     const hit = chart.getElementsAtEventForMode(event, mode, { intersect }, false)[0];
     if (hit) navigate(hrefAt(hit.index));
   };
+}
+
+/**
+ * new Chart(canvas, config), and a promise that it has finished drawing: Chart.js tells plugins
+ * "afterRender" once the first render's animations are complete (at once without animation).
+ */
+function drawChart(canvas, config) {
+  return new Promise((resolve) => {
+    const whenDrawn = { id: "cfDrawn", afterRender: (chart) => resolve(chart) };
+    new Chart(canvas, { ...config, plugins: [...(config.plugins ?? []), whenDrawn] });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -327,7 +339,7 @@ function drawXmr(container, spec) {
   const changes = spec.changes ?? [];
   const unit = spec.unit ?? "";
   const count = points.length;
-  if (!count) return;
+  if (!count) return [];
 
   const many = count > MANY_POINTS;
   const labels = points.map((point) => point.x);
@@ -425,7 +437,7 @@ function drawXmr(container, spec) {
   ]);
 
   const xCanvas = addCanvas(container, "x", `${spec.title} (the data are in the table below)`);
-  new Chart(xCanvas, {
+  const xDrawn = drawChart(xCanvas, {
     type: "line",
     data: {
       labels,
@@ -515,7 +527,7 @@ function drawXmr(container, spec) {
     "mr",
     `${spec.title}: moving ranges between consecutive points (the data are in the table below)`,
   );
-  new Chart(mrCanvas, {
+  const mrDrawn = drawChart(mrCanvas, {
     type: "line",
     data: {
       labels,
@@ -564,6 +576,7 @@ function drawXmr(container, spec) {
       },
     },
   });
+  return [xDrawn, mrDrawn];
 }
 
 /**
@@ -584,20 +597,47 @@ function categoryAxis(bars) {
   };
 }
 
+/**
+ * Options shared by the bar charts (Pareto, bars): each bar links to what is behind it and the
+ * tooltip is titled by its label; `scales` (besides the category axis) and the tooltip's `label`
+ * are each chart's own.
+ */
+function barChartOptions(bars, { scales, label }) {
+  const hrefAt = (index) => bars[index]?.href;
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: reducedMotion ? false : { duration: 400 },
+    interaction: { mode: "index", intersect: false },
+    onClick: clickThrough(hrefAt, "index", false),
+    onHover: pointerCursor(hrefAt, "index", false),
+    scales: { x: categoryAxis(bars), ...scales },
+    plugins: {
+      legend: { display: false },
+      tooltip: {
+        itemSort: (a, b) => a.datasetIndex - b.datasetIndex, // not by drawing order
+        callbacks: {
+          title: (items) => (items.length ? bars[items[0].dataIndex].label : ""),
+          label,
+        },
+      },
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pareto: bars largest first (as the server sorted them) and a cumulative-percentage line.
 
 function drawPareto(container, spec) {
   const bars = spec.bars ?? [];
-  if (!bars.length) return;
-  const hrefAt = (index) => bars[index]?.href;
+  if (!bars.length) return [];
 
   addLegend(container, [
     ["bar", "Count"],
     ["cumulative", "Cumulative percentage"],
   ]);
   const canvas = addCanvas(container, "bars", `${spec.title} (the data are in the table below)`);
-  new Chart(canvas, {
+  const drawn = drawChart(canvas, {
     data: {
       labels: bars.map((bar) => bar.label),
       datasets: [
@@ -626,15 +666,8 @@ function drawPareto(container, spec) {
         },
       ],
     },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: reducedMotion ? false : { duration: 400 },
-      interaction: { mode: "index", intersect: false },
-      onClick: clickThrough(hrefAt, "index", false),
-      onHover: pointerCursor(hrefAt, "index", false),
+    options: barChartOptions(bars, {
       scales: {
-        x: categoryAxis(bars),
         y: {
           beginAtZero: true,
           grace: "5%", // room above the top point
@@ -651,21 +684,13 @@ function drawPareto(container, spec) {
           grid: { drawOnChartArea: false },
         },
       },
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          itemSort: (a, b) => a.datasetIndex - b.datasetIndex, // not by drawing order
-          callbacks: {
-            title: (items) => (items.length ? bars[items[0].dataIndex].label : ""),
-            label: ({ dataset, raw }) =>
-              dataset.yAxisID === "percent"
-                ? `Cumulative: ${formatNumber(raw)}%`
-                : `Count: ${formatNumber(raw)}`,
-          },
-        },
-      },
-    },
+      label: ({ dataset, raw }) =>
+        dataset.yAxisID === "percent"
+          ? `Cumulative: ${formatNumber(raw)}%`
+          : `Count: ${formatNumber(raw)}`,
+    }),
   });
+  return [drawn];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -674,9 +699,8 @@ function drawPareto(container, spec) {
 
 function drawBars(container, spec) {
   const bars = spec.bars ?? [];
-  if (!bars.length) return;
+  if (!bars.length) return [];
   const unit = spec.unit ?? "";
-  const hrefAt = (index) => bars[index]?.href;
   const hasRange = (bar) => isNumber(bar.low) && isNumber(bar.high);
   const anyRange = bars.some(hasRange);
 
@@ -709,18 +733,11 @@ function drawBars(container, spec) {
   }
 
   const canvas = addCanvas(container, "bars", `${spec.title} (the data are in the table below)`);
-  new Chart(canvas, {
+  const drawn = drawChart(canvas, {
     type: "bar",
     data: { labels: bars.map((bar) => bar.label), datasets },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: reducedMotion ? false : { duration: 400 },
-      interaction: { mode: "index", intersect: false },
-      onClick: clickThrough(hrefAt, "index", false),
-      onHover: pointerCursor(hrefAt, "index", false),
+    options: barChartOptions(bars, {
       scales: {
-        x: categoryAxis(bars),
         y: {
           beginAtZero: true,
           grace: "5%", // room above the top point
@@ -729,35 +746,28 @@ function drawBars(container, spec) {
           grid: { color: COLOUR.grid },
         },
       },
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          itemSort: (a, b) => a.datasetIndex - b.datasetIndex, // not by drawing order
-          callbacks: {
-            title: (items) => (items.length ? bars[items[0].dataIndex].label : ""),
-            label: ({ raw }) =>
-              Array.isArray(raw)
-                ? `Predictable range: ${formatNumber(raw[0])}–${withUnit(raw[1], unit)}`
-                : withUnit(raw, unit),
-          },
-        },
-      },
-    },
+      label: ({ raw }) =>
+        Array.isArray(raw)
+          ? `Predictable range: ${formatNumber(raw[0])}–${withUnit(raw[1], unit)}`
+          : withUnit(raw, unit),
+    }),
   });
+  return [drawn];
 }
 
 // ---------------------------------------------------------------------------------------------
 
 const DRAW = { xmr: drawXmr, pareto: drawPareto, bars: drawBars };
 
-function enhance(container) {
+/** Draws a container's charts; ready once each has finished drawing. */
+async function enhance(container) {
   if (container.dataset.chartReady) return; // already drawn
   const source = document.getElementById(container.dataset.chartSource);
   if (!source) throw new Error(`no element with id "${container.dataset.chartSource}"`);
   const spec = JSON.parse(source.textContent);
   const draw = DRAW[spec.kind];
   if (!draw) throw new Error(`unknown chart kind "${spec.kind}"`);
-  draw(container, spec);
+  await Promise.all(draw(container, spec));
   container.dataset.chartReady = "true";
 }
 
@@ -769,14 +779,13 @@ function enhanceAll() {
   Chart.defaults.font.size = 14;
   Chart.defaults.color = COLOUR.text;
 
-  for (const container of document.querySelectorAll(".cf-chart[data-chart-source]")) {
-    try {
-      enhance(container);
-    } catch (error) {
+  const containers = document.querySelectorAll(".cf-chart[data-chart-source]");
+  const drawing = [...containers].map((container) =>
+    enhance(container).catch((error) => {
       console.error("CouncilFlow: could not draw chart", container.dataset.chartSource, error);
-    }
-  }
-  document.dispatchEvent(new CustomEvent("cf:charts-ready"));
+    }),
+  );
+  Promise.all(drawing).then(() => document.dispatchEvent(new CustomEvent("cf:charts-ready")));
 }
 
 enhanceAll();

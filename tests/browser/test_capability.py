@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import BROWSER_MARKS, assert_accessible, sign_in
 from tests.factories import CaseFactory, ServiceTypeFactory, TeamLeaderFactory
@@ -29,6 +29,19 @@ def repairs(live_server):
     ]
 
 
+def hover_until_pointer(canvas: Locator, point: dict) -> None:
+    """Hover the point (Playwright scrolls the canvas into view first) until the chart shows
+    the pointer a link has; if a move was missed, move away and back, up to a few times."""
+    for _ in range(5):
+        canvas.hover(position=point)
+        try:
+            expect(canvas).to_have_css("cursor", "pointer", timeout=2_000)
+            return
+        except AssertionError:
+            canvas.hover(position={"x": 1, "y": 1})
+    expect(canvas).to_have_css("cursor", "pointer")
+
+
 def test_chart_renders_and_a_point_opens_its_case(page: Page, repairs):
     console_errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
@@ -43,23 +56,23 @@ def test_chart_renders_and_a_point_opens_its_case(page: Page, repairs):
     expect(page.locator("#capability-statement")).to_contain_text("a case typically takes")
     assert_accessible(page)
 
-    # Where Chart.js drew the ninth case (the 30-day one), in page coordinates.
-    x, y = page.evaluate(
-        """(count) => {
-          const canvas = document.querySelector('.cf-chart canvas');
+    # Where Chart.js drew the ninth case (the 30-day one), on its canvas. The container is ready
+    # once the chart has finished drawing, so the point is where it stays.
+    canvas = page.locator(".cf-chart canvas").first
+    point = canvas.evaluate(
+        """(canvas, count) => {
           const chart = Chart.getChart(canvas);
           const index = chart.data.datasets.findIndex((d) => d.data.length === count);
-          const point = chart.getDatasetMeta(index).data[8];
-          const box = canvas.getBoundingClientRect();
-          return [box.left + point.x, box.top + point.y];
+          const { x, y } = chart.getDatasetMeta(index).data[8];
+          return { x, y };
         }""",
         len(DAYS),
     )
-    page.mouse.move(x, y)
-    expect(page.locator(".cf-chart canvas").first).to_have_css("cursor", "pointer")
-    page.mouse.click(x, y)
+    hover_until_pointer(canvas, point)
+    site = page.url.split("/capability")[0]
+    canvas.click(position=point)
 
-    expect(page).to_have_url(f"{page.url.split('/capability')[0]}{repairs[8].get_absolute_url()}")
+    expect(page).to_have_url(f"{site}{repairs[8].get_absolute_url()}")
     expect(page.get_by_role("heading", level=1)).to_contain_text(repairs[8].reference)
     assert console_errors == []
 
