@@ -4,14 +4,13 @@ and streamed into compact arrays, so memory stays flat whatever the number of ca
 import hashlib
 import itertools
 import operator
-import threading
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
-from cachetools import LRUCache
+from django.core.cache import caches
 from django.db import connections
 from django.db.models import (
     Avg,
@@ -202,25 +201,26 @@ def capability_chart(
     return CapabilityChart(chart=chart, changes=changes, change_marks=marks, phase_since=since)
 
 
-# The last few per-case charts drawn in this process (a team leader looks at a chart again and
-# again), keyed by a digest of everything each was drawn from: the same cases with the same
-# times and the same system changes give the same chart, and any change gives a new key, so a
-# kept chart is never stale. The cases are still read every time; only the drawing is kept.
-_drawn: LRUCache = LRUCache(maxsize=8)  # four charts: each an XmR chart and its JSON
-_drawn_lock = threading.Lock()
+# Per-case charts are kept once drawn (a team leader looks at a chart again and again) in the
+# "charts" cache (settings.CACHES), keyed by a digest of everything each was drawn from: the same
+# cases with the same times, the same system changes and the same settings give the same chart,
+# and any change gives a new key, so a kept chart is never stale. The cases are still read every
+# time; only the drawing is kept.
+CHART_CACHE = "charts"
 
 
-def drawn_once(series: EndToEndSeries, changes: Sequence, settings: tuple, draw: Callable):
-    """draw(), or what it returned last time for the same series, changes and settings."""
+def kept(series: EndToEndSeries, changes: Sequence, settings: tuple, draw: Callable):
+    """draw(), or what it returned before for the same series, changes and settings."""
     described = [(c.pk, c.changed_on, c.service_type_id, c.description) for c in changes]
-    key = (series.digest, repr((described, settings)))
-    with _drawn_lock:
-        kept = _drawn.get(key)
-    if kept is None:
-        kept = draw()
-        with _drawn_lock:
-            _drawn[key] = kept
-    return kept
+    digest = hashlib.blake2b(series.digest, digest_size=20)
+    digest.update(repr((described, settings)).encode())
+    key = f"capability:{digest.hexdigest()}"
+    cache = caches[CHART_CACHE]
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = draw()
+        cache.set(key, drawn)
+    return drawn
 
 
 def series_chart(
@@ -228,7 +228,7 @@ def series_chart(
 ) -> CapabilityChart:
     """The capability chart of each case's end-to-end time, kept once drawn: the page and its
     CSV share it."""
-    return drawn_once(
+    return kept(
         series,
         changes,
         ("xmr", screening),

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from analysis import spc
-from cases.models import format_reference
 
 RULE_NAMES = {
     spc.OUTSIDE: "outside the limits",
@@ -48,9 +47,6 @@ def _round(value: float | None, places: int = 3) -> float | None:
     return None if value is None else round(value, places)
 
 
-REFERENCE_PLACEHOLDER = "CF-000000"  # in `reference_href`, replaced by each point's reference
-
-
 def chart_spec(
     chart: spc.Chart,
     points: Sequence[ChartPoint] = (),
@@ -58,26 +54,20 @@ def chart_spec(
     title: str,
     unit: str,
     changes: Sequence[tuple[int, str]] = (),
-    references: Sequence[int] | None = None,
-    reference_href: str = "",
 ) -> dict:
     """The JSON contract static/js/charts.mjs draws (kind "xmr"), in columns: a list per
-    property with a value per point (its rules as a bit mask), so a chart of 100,000 cases
-    is a few lists, not 100,000 objects. Points are labelled by `points`, or by case
-    `references` (ids) that the script writes as "CF-000123" and links to `reference_href`
-    with the reference in place of CF-000000."""
+    property with a value per point (its rules as a bit mask), so a chart of 100,000 cases is a
+    few lists, not 100,000 objects. `points` label and link each point."""
     columns: dict = {
         # To 3 decimal places, the quick way (round(x, 3) costs 10 times more at 100,000).
         "y": [round(value * 1000) / 1000 for value in chart.values],
         "mr": [None if v is None else round(v * 1000) / 1000 for v in chart.moving_ranges],
         "signal": list(chart.labels),
         "rules": list(chart.rule_masks),  # per point, bit r set when rule r fired
+        "x": [point.label for point in points],
+        "href": [point.href for point in points],
     }
-    if references is not None:
-        columns["reference"] = list(references)
-    else:
-        columns["x"] = [point.label for point in points]
-        columns["href"] = [point.href for point in points]
+    if any(point.tooltip for point in points):
         columns["tooltip"] = [point.tooltip for point in points]
     return {
         "kind": "xmr",
@@ -85,7 +75,6 @@ def chart_spec(
         "unit": unit,
         "lower_is_better": chart.lower_is_better,
         "columns": columns,
-        "reference_href": reference_href,
         "phases": [
             {
                 "start": phase.start,
@@ -103,31 +92,6 @@ def chart_spec(
     }
 
 
-def spec_points(spec: dict) -> list[dict]:
-    """The spec's columns as one dict per point, as the script reads them (for tests and
-    anything else that wants a point at a time)."""
-    columns = spec["columns"]
-    points = []
-    for i, y in enumerate(columns["y"]):
-        if "reference" in columns:
-            label = format_reference(columns["reference"][i])
-            href, tooltip = spec["reference_href"].replace(REFERENCE_PLACEHOLDER, label), None
-        else:
-            label, href, tooltip = columns["x"][i], columns["href"][i], columns["tooltip"][i]
-        points.append(
-            {
-                "x": label,
-                "y": y,
-                "mr": columns["mr"][i],
-                "signal": columns["signal"][i],
-                "rules": list(spc.RULES_IN[columns["rules"][i]]),
-                "href": href,
-                "tooltip": tooltip,
-            }
-        )
-    return points
-
-
 def rules_in_words(rules: Sequence[int]) -> str:
     return "; ".join(RULE_NAMES[rule] for rule in rules)
 
@@ -140,8 +104,8 @@ def predictable_range(phase: spc.Phase, *, places: int = 1) -> tuple[float, floa
 
 
 def capability_statement(phase: spc.Phase, *, since: date, unit: str = "days") -> str:
-    """DOMAIN.md §4's statement under every capability chart. The numbers are the phase's: its
-    centre line and natural process limits (the lower one floored at 0)."""
+    """The statement under every capability chart (docs/method.md §6). The numbers are the
+    phase's: its centre line and natural process limits (the lower one floored at 0)."""
     count = len(phase.values)
     cases = f"{count} case{'s' if count != 1 else ''}"
     opening = f"Since {since.day} {since:%B %Y} ({cases}), a case typically takes "

@@ -1,6 +1,7 @@
 """Cases: one need of one citizen, from first contact until the need is met, with one owner."""
 
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,14 @@ def parse_reference(text: str) -> int | None:
     # fullmatch on stripped text: no backtracking over a long run of spaces.
     match = REFERENCE_PATTERN.fullmatch((text or "").strip())
     return int(match.group(1)) if match else None
+
+
+def case_urls(case_ids: Iterable[int]) -> list[str]:
+    """Each case's page, as Case.get_absolute_url gives it, for many cases at once (a chart of
+    every closure): reverse() is asked once, at about 85 µs a call, and each reference put in."""
+    sentinel = format_reference(0)
+    head, tail = reverse("demand:case", kwargs={"reference": sentinel}).split(sentinel)
+    return [f"{head}{format_reference(pk)}{tail}" for pk in case_ids]
 
 
 # Six years after closure, the usual period for a council's case records.

@@ -136,6 +136,19 @@ for _alias in ("default", "replica"):
 DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["lib.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Capability charts kept once drawn (analysis/capability.py), keyed by what they were drawn
+    # from, so never stale: each worker keeps its last few (a large chart and its JSON are a
+    # few MB).
+    "charts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "charts",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 8},
+    },
+}
 # Covering indexes (INCLUDE) are a PostgreSQL optimisation; SQLite gets the plain index.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 

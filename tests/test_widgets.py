@@ -1,4 +1,4 @@
-"""The select written in Python (councilflow.forms.InlineSelect) gives the same markup as
+"""The select written in Python (lib.forms.InlineSelect) gives the same markup as
 Django's template-rendered select, for every shape of choice list the forms use."""
 
 import pytest

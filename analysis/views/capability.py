@@ -5,14 +5,12 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import json_script
 
 from accounts import roles
 from analysis import capability
 from analysis.charts import (
-    REFERENCE_PLACEHOLDER,
     ChartPoint,
     capability_statement,
     chart_spec,
@@ -20,7 +18,7 @@ from analysis.charts import (
 )
 from analysis.forms import CapabilityFilterForm
 from analysis.views import study_page
-from cases.models import ServiceType, format_reference
+from cases.models import ServiceType, case_urls, format_reference
 from improvement.selectors import system_changes_for
 from lib.exports import bad_filters, csv_response
 
@@ -75,6 +73,14 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _case_points(case_ids) -> list[ChartPoint]:
+    """Each case's point, labelled by its reference and linked to its page."""
+    return [
+        ChartPoint(label=format_reference(pk), href=url)
+        for pk, url in zip(case_ids, case_urls(case_ids), strict=True)
+    ]
+
+
 @study_page(roles.STUDY_CAPABILITY)
 def chart(request: HttpRequest, service: str) -> HttpResponse:
     """Each closed case's end-to-end time in closed_at order (or, over 1,000 cases, the mean of
@@ -85,10 +91,23 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     cases = filters.cases(service_type)
     daily = request.GET.get("view") == "daily"
     name = service_type.name if service_type else "all services"
+    title = f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else "")
+    changes = system_changes_for([service_type.pk] if service_type else [])
+
+    def spec_of(result: capability.CapabilityChart, points: list[ChartPoint]) -> dict:
+        return chart_spec(
+            result.chart, points, title=title, unit="days", changes=result.change_marks
+        )
+
     if daily:
         days = capability.daily_means(cases)
-        moments = [day for day, _, _ in days]
-        values = [mean for _, mean, _ in days]
+        result = capability.capability_chart(
+            [day for day, _, _ in days],
+            [mean for _, mean, _ in days],
+            service_type,
+            screening=filters.screening,
+            changes=changes,
+        )
         points = [
             ChartPoint(
                 label=f"{day:%-d %b %Y}",
@@ -97,56 +116,29 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             for day, mean, count in days
         ]
         total = sum(count for _, _, count in days)
-        labels = {}
     else:
         series = capability.end_to_end_series(cases)
-        total = len(series)
-        # Each point is labelled and linked by its case reference, written by the script.
-        labels = {
-            "references": series.case_ids,
-            "reference_href": reverse("demand:case", args=[REFERENCE_PLACEHOLDER]),
-        }
-        points = (
-            [
-                ChartPoint(label=format_reference(pk), href=f"/cases/{format_reference(pk)}/")
-                for pk in series.case_ids
-            ]
-            if total <= TABLE_ROWS_SHOWN
-            else []
-        )
-    title = f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else "")
-    changes = system_changes_for([service_type.pk] if service_type else [])
-
-    if daily:
-        result = capability.capability_chart(
-            moments, values, service_type, screening=filters.screening, changes=changes
-        )
-    else:
         result = capability.series_chart(
             series, service_type, screening=filters.screening, changes=changes
         )
-
-    def spec_of():
-        spec = chart_spec(
-            result.chart, points, title=title, unit="days", changes=result.change_marks, **labels
-        )
-        return spec, json_script(spec, "capability-data")
-
-    if daily or total <= TABLE_ROWS_SHOWN:
-        spec, spec_script = spec_of()
+        total = len(series)
+        points = _case_points(series.case_ids) if total <= TABLE_ROWS_SHOWN else []
+    if daily or points:
+        spec = spec_of(result, points)
+        spec_script = json_script(spec, "capability-data")
     else:
-        # Kept once drawn, like the XmR chart; a kept spec needs only its JSON, not its columns.
-        def spec_to_keep():
-            spec, spec_script = spec_of()
-            return {"kind": spec["kind"], "title": spec["title"]}, spec_script
-
-        settings = ("spec", filters.screening, title, labels["reference_href"])
-        spec, spec_script = capability.drawn_once(series, changes, settings, spec_to_keep)
+        # Too many points for a table: the chart's JSON is kept once written, like the chart.
+        spec = None
+        spec_script = capability.kept(
+            series,
+            changes,
+            ("spec", filters.screening, title),
+            lambda: json_script(spec_of(result, _case_points(series.case_ids)), "capability-data"),
+        )
     xmr = result.chart
     latest = xmr.phases[-1] if xmr.phases else None
-    rows = []
-    if total <= TABLE_ROWS_SHOWN:
-        rows = [
+    rows = (
+        [
             {
                 "point": point,
                 "extra": extra,
@@ -155,6 +147,9 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             }
             for point, extra in zip(xmr.points, points, strict=True)
         ]
+        if points
+        else []
+    )
     query = request.GET.copy()
     query.pop("view", None)
     return render(
@@ -169,6 +164,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             "name": name,
             "daily": daily,
             "total": total,
+            "title": title,
             "chart": xmr,
             "spec": spec,
             "spec_script": spec_script,

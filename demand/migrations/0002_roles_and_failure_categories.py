@@ -1,5 +1,6 @@
 """Create the three roles with their permissions, and the failure-demand categories of
-DOMAIN.md. Lists are copied here on purpose: a migration must not change when app code does."""
+docs/method.md §2. Lists are copied here on purpose: a migration must not change when app code
+does."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

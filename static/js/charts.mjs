@@ -310,27 +310,21 @@ function signalText(point) {
   return `Signal: ${names}${kind}`;
 }
 
-/**
- * The spec's columns (cases/charts.py chart_spec) as one object per point. Points labelled by
- * case reference carry only the case's id: "CF-000123" and its link are written here.
- */
+/** The spec's columns (analysis/charts.py chart_spec) as one object per point. */
 function pointsOf(spec) {
   const columns = spec.columns;
   if (!columns?.y) return [];
   // Each point's rules come as a bit mask: bit r set when rule r fired.
   const rulesIn = (mask) => [1, 2, 3, 4].filter((rule) => mask & (1 << rule));
-  return columns.y.map((y, index) => {
-    const point = { y, mr: columns.mr[index], signal: columns.signal[index], rules: rulesIn(columns.rules[index]) };
-    if (columns.reference) {
-      point.x = `CF-${String(columns.reference[index]).padStart(6, "0")}`;
-      point.href = spec.reference_href.replace("CF-000000", point.x);
-    } else {
-      point.x = columns.x[index];
-      point.href = columns.href[index];
-      point.tooltip = columns.tooltip[index];
-    }
-    return point;
-  });
+  return columns.y.map((y, index) => ({
+    y,
+    mr: columns.mr[index],
+    signal: columns.signal[index],
+    rules: rulesIn(columns.rules[index]),
+    x: columns.x[index],
+    href: columns.href[index],
+    tooltip: columns.tooltip?.[index],
+  }));
 }
 
 function drawXmr(container, spec) {

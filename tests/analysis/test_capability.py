@@ -6,20 +6,21 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from analysis import capability, spc
-from analysis.charts import spec_points
 from analysis.views import capability as capability_views
 from improvement.models import SystemChange
+from tests.charts import spec_points
 from tests.factories import CaseFactory, ContactFactory, ServiceTypeFactory
 
 pytestmark = pytest.mark.django_db
 
-DURATIONS = [5, 7, 3, 9, 4, 6, 8, 5, 30, 6, 4, 7]  # DOMAIN.md's worked example, in days
+DURATIONS = [5, 7, 3, 9, 4, 6, 8, 5, 30, 6, 4, 7]  # docs/method.md §4's worked example, in days
 FIRST_CLOSURE = date(2026, 3, 2)
 
 
@@ -29,7 +30,8 @@ def at(day: date, hour: int = 12) -> datetime:
 
 @pytest.fixture
 def repairs():
-    """Twelve closed repairs, one closed each day, taking DOMAIN.md's worked-example times."""
+    """Twelve closed repairs, one closed each day, with the worked example's times (docs/method.md
+    §4)."""
     service = ServiceTypeFactory(name="Housing repair", slug="housing-repair")
     cases = []
     for i, days in enumerate(DURATIONS):
@@ -271,10 +273,10 @@ def test_system_change_bad_input(tl_client, data, message):
 def test_a_large_chart_drawn_again_is_kept_and_any_change_redraws_it(
     tl_client, team_leader, repairs, monkeypatch
 ):
-    # Charts over TABLE_ROWS_SHOWN points are kept once drawn (cases.capability.drawn_once);
+    # Charts over TABLE_ROWS_SHOWN points are kept once drawn (analysis.capability.kept);
     # twelve points stand in for thousands here.
     monkeypatch.setattr(capability_views, "TABLE_ROWS_SHOWN", 5)
-    monkeypatch.setattr(capability, "_drawn", capability.LRUCache(maxsize=4))
+    caches[capability.CHART_CACHE].clear()
     drawn = []
     real = capability.capability_chart
     monkeypatch.setattr(

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from analysis import demand as selectors
 from analysis import spc
-from analysis.charts import spec_points
 from cases.models import TimelineEntry
 from demand.models import Contact, DemandType
 from improvement.models import SystemChange
 from lib.periods import last_full_weeks
+from tests.charts import spec_points
 from tests.factories import (
     CaseFactory,
     ContactFactory,

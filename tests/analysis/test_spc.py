@@ -1,4 +1,4 @@
-"""The XmR maths against DOMAIN.md §4: its worked example, each rule's edges, and the 40
+"""The XmR maths against docs/method.md §4: its worked example, each rule's edges, and the 40
 reference series computed by NHS-R's plotthedots (tests/analysis/data/spc_reference_cases.json)."""
 
 import json
@@ -136,7 +136,7 @@ def test_limits_agree_with_statprocon_on_random_data():
         upper, lower = theirs.upper_natural_process_limit(), theirs.lower_natural_process_limit()
         assert phase.upper_limit == pytest.approx(float(upper[0]), abs=5e-3)
         assert phase.lower_limit == pytest.approx(float(lower[0]), abs=5e-3)
-        # statprocon uses 3.268 for the range limit, DOMAIN.md 3.267: agree to 0.05%.
+        # statprocon uses 3.268 for the range limit, docs/method.md 3.267: agree to 0.05%.
         assert phase.upper_range_limit == pytest.approx(
             float(theirs.upper_range_limit()[0]), rel=5e-4
         )

@@ -13,13 +13,13 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.urls import reverse
 
-from analysis.charts import spec_points
 from cases import services
 from cases.models import AuditEntry, Case, Citizen, ServiceType, TimelineEntry
 from demand import services as demand_services
 from demand.models import Contact
 from demand.services import ContactDetails
 from records import retention
+from tests.charts import spec_points
 from tests.factories import ServiceTypeFactory, failure_category
 
 pytestmark = pytest.mark.django_db
