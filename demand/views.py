@@ -130,7 +130,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     now = timezone.now()
     return render(
         request,
-        "cases/case_detail.html",
+        "demand/case_detail.html",
         {
             "case": case,
             "contact_count": sum(
