@@ -31,7 +31,6 @@ from analysis import spc
 from analysis.charts import phases_at_changes
 from cases.models import Case, ServiceType
 from demand.models import Contact
-from improvement.selectors import system_changes_for
 from lib.periods import start_of
 
 SECONDS_A_DAY = 86400
@@ -164,7 +163,6 @@ def _local_date(seconds: float) -> date:
 @dataclass
 class CapabilityChart:
     chart: spc.Chart
-    changes: list  # SystemChange rows that start phases on this chart
     change_marks: list[tuple[int, str]]
     phase_since: list[date]  # per phase: the change date, or its first point's date
 
@@ -175,14 +173,12 @@ def capability_chart(
     service: ServiceType | None,
     *,
     screening: bool,
-    changes: Sequence | None = None,
+    changes: Sequence,
 ) -> CapabilityChart:
-    """XmR of end-to-end days (lower is better), a phase per system change of this service (or
-    of all services; read here unless given). `moments` are the points' dates, or their POSIX
-    seconds: compared with the start of each change's day, so 100,000 points need no date
+    """XmR of end-to-end days (lower is better), a phase at each of `changes` (the system
+    changes of this service, or of all services). `moments` are the points' dates, or their
+    POSIX seconds: compared with the start of each change's day, so 100,000 points need no date
     conversions."""
-    if changes is None:
-        changes = system_changes_for([service.pk] if service else [])
     as_seconds = bool(moments) and isinstance(moments[0], float)
     thresholds = [
         start_of(change.changed_on).timestamp() if as_seconds else change.changed_on
@@ -198,7 +194,7 @@ def capability_chart(
             since.append(started_by[-1])
         else:
             since.append(_local_date(first) if as_seconds else first)
-    return CapabilityChart(chart=chart, changes=changes, change_marks=marks, phase_since=since)
+    return CapabilityChart(chart=chart, change_marks=marks, phase_since=since)
 
 
 # Per-case charts are kept once drawn (a team leader looks at a chart again and again) in the

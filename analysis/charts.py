@@ -96,6 +96,20 @@ def rules_in_words(rules: Sequence[int]) -> str:
     return "; ".join(RULE_NAMES[rule] for rule in rules)
 
 
+def table_rows(chart: spc.Chart, points: Sequence[ChartPoint]) -> list[dict]:
+    """The rows of a chart's table (templates/analysis/_xmr_table.html): each point with what
+    the page knows of it (its label and link), its phase and its rules in words."""
+    return [
+        {
+            "point": point,
+            "extra": extra,
+            "phase": chart.phase_of(point),
+            "rules_text": rules_in_words(point.rules),
+        }
+        for point, extra in zip(chart.points, points, strict=True)
+    ]
+
+
 def predictable_range(phase: spc.Phase, *, places: int = 1) -> tuple[float, float] | None:
     """The range the phase predictably delivers: its natural process limits (lower floored)."""
     if not phase.has_limits:

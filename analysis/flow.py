@@ -33,7 +33,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts import roles
-from cases.models import Case, ServiceType, TimelineEntry
+from cases.models import WASTE_STEP_KINDS, Case, ServiceType, TimelineEntry
 from cases.selectors import page_with_contact_summary
 from demand.models import Contact
 from lib.periods import start_of
@@ -41,7 +41,6 @@ from lib.periods import start_of
 STEP = TimelineEntry.Kind.STEP
 HANDOFF = TimelineEntry.Kind.HANDOFF
 StepKind = TimelineEntry.StepKind
-WASTE_KINDS = [kind for kind in StepKind.values if kind != StepKind.VALUE]
 
 
 def _middle_values(
@@ -286,7 +285,7 @@ class FlowMeasures:
 
     @property
     def waste_steps_per_case(self) -> float | None:
-        return self._per_case(sum(self.steps[kind] for kind in WASTE_KINDS))
+        return self._per_case(sum(self.steps[kind] for kind in WASTE_STEP_KINDS))
 
     @property
     def handoffs_per_case(self) -> float | None:
@@ -295,7 +294,7 @@ class FlowMeasures:
     @property
     def waste_steps_by_kind(self) -> list[tuple[str, float | None]]:
         per_case = self.steps_per_case
-        return [(kind, per_case[kind]) for kind in WASTE_KINDS]
+        return [(kind, per_case[kind]) for kind in WASTE_STEP_KINDS]
 
     @property
     def one_stop_share(self) -> float | None:

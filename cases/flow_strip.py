@@ -6,12 +6,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cases.models import Case, TimelineEntry
+from cases.models import WASTE_STEP_KINDS, Case, TimelineEntry
 
 STEP = TimelineEntry.Kind.STEP
 HANDOFF = TimelineEntry.Kind.HANDOFF
 StepKind = TimelineEntry.StepKind
-WASTE_KINDS = [kind for kind in StepKind.values if kind != StepKind.VALUE]
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ class FlowStrip:
             parts.append(_counted(contacts, MARKER_KINDS["contact"]) + failure)
         if counts[StepKind.VALUE]:
             parts.append(_counted(counts[StepKind.VALUE], MARKER_KINDS[StepKind.VALUE]))
-        waste = [(kind, counts[kind]) for kind in WASTE_KINDS if counts[kind]]
+        waste = [(kind, counts[kind]) for kind in WASTE_STEP_KINDS if counts[kind]]
         if waste:
             total = sum(number for _, number in waste)
             parts.append(

@@ -298,6 +298,12 @@ class TimelineEntry(models.Model):
         raise ValidationError("Timeline entries are append-only and cannot be deleted.")
 
 
+# The kinds of step that are waste (docs/method.md §2): every kind but value work.
+WASTE_STEP_KINDS = [
+    kind for kind in TimelineEntry.StepKind.values if kind != TimelineEntry.StepKind.VALUE
+]
+
+
 class AuditEntry(models.Model):
     """Who changed which field of a case, contact or citizen, when, from what to what; and who
     downloaded or disposed of personal data. Written in the same transaction as the change.

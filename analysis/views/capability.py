@@ -14,7 +14,7 @@ from analysis.charts import (
     ChartPoint,
     capability_statement,
     chart_spec,
-    rules_in_words,
+    table_rows,
 )
 from analysis.forms import CapabilityFilterForm
 from analysis.views import study_page
@@ -123,7 +123,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
         )
         total = len(series)
         points = _case_points(series.case_ids) if total <= TABLE_ROWS_SHOWN else []
-    if daily or points:
+    if daily or total <= TABLE_ROWS_SHOWN:
         spec = spec_of(result, points)
         spec_script = json_script(spec, "capability-data")
     else:
@@ -137,19 +137,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
         )
     xmr = result.chart
     latest = xmr.phases[-1] if xmr.phases else None
-    rows = (
-        [
-            {
-                "point": point,
-                "extra": extra,
-                "phase": xmr.phase_of(point),
-                "rules_text": rules_in_words(point.rules),
-            }
-            for point, extra in zip(xmr.points, points, strict=True)
-        ]
-        if points
-        else []
-    )
+    rows = table_rows(xmr, points) if points else []
     query = request.GET.copy()
     query.pop("view", None)
     return render(

@@ -16,7 +16,7 @@ from analysis.charts import (
     chart_spec,
     phases_at_changes,
     predictable_range,
-    rules_in_words,
+    table_rows,
 )
 from analysis.forms import DemandFilterForm
 from analysis.views import study_page
@@ -114,20 +114,11 @@ def _change_marks(points_dates, filters) -> tuple[list[int], list[tuple[int, str
     return phases_at_changes(points_dates, system_changes_for(filters.service_ids))
 
 
-def _xmr_context(chart: spc.Chart, points: list[ChartPoint], rows_extra: list, **spec) -> dict:
+def _xmr_context(chart: spc.Chart, points: list[ChartPoint], **spec) -> dict:
     return {
         "chart": chart,
         "spec": chart_spec(chart, points, **spec),
-        "rows": [
-            {
-                "point": point,
-                "extra": extra,
-                "more": more,
-                "phase": chart.phase_of(point),
-                "rules_text": rules_in_words(point.rules),
-            }
-            for point, extra, more in zip(chart.points, points, rows_extra, strict=True)
-        ],
+        "rows": table_rows(chart, points),
         "latest_phase": chart.phases[-1] if chart.phases else None,
         "since": points[chart.phases[-1].start].label if chart.phases else "",
     }
@@ -153,7 +144,6 @@ def failure_over_time(request: HttpRequest) -> HttpResponse:
     context = _xmr_context(
         chart,
         points,
-        [{"total": total, "failure": failure, "week": week} for week, total, failure in weeks],
         title="Failure demand as a share of all contacts, by week",
         unit="%",
         changes=marks,
@@ -216,7 +206,6 @@ def predictability(request: HttpRequest) -> HttpResponse:
     context = _xmr_context(
         chart,
         points,
-        [{"day": day} for day in days],
         title=f"Contacts a {period_word}: {subject}",
         unit="contacts",
         changes=marks,

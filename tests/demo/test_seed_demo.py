@@ -20,6 +20,7 @@ from cases.models import Case, Citizen, ServiceType, TimelineEntry
 from demand.models import Contact, DemandType
 from demo.data import DEFAULT_CONTACTS, REDESIGN_DAYS_AGO
 from improvement.models import SystemChange
+from improvement.selectors import system_changes_for
 
 pytestmark = pytest.mark.django_db
 
@@ -303,7 +304,11 @@ def test_redesigned_service_shows_a_second_phase_with_lower_limits(output):
     filters = capability.CapabilityFilters(start=start, end=end)
     series = capability.end_to_end_series(filters.cases(housing))
     chart = capability.capability_chart(
-        series.closed_at, series.days, housing, screening=True
+        series.closed_at,
+        series.days,
+        housing,
+        screening=True,
+        changes=system_changes_for([housing.pk]),
     ).chart
     before, after = chart.phases
     assert after.upper_limit < before.upper_limit
