@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from lib.personal import PersonalData
@@ -105,6 +106,9 @@ class Citizen(models.Model):
             # Find the citizen while they are on the phone: by phone number and by postcode.
             models.Index(fields=["phone"], name="citizen_phone_idx"),
             models.Index(fields=["postcode"], name="citizen_postcode_idx"),
+            # "Is this one of these people?" before a second record is made: the same name,
+            # whatever its case (cases.selectors.possible_duplicates).
+            models.Index(Upper("name"), name="citizen_name_upper_idx"),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,15 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from accounts import roles
-from cases.models import AuditEntry, Case, TimelineEntry, parse_reference
+from cases.models import (
+    AuditEntry,
+    Case,
+    Citizen,
+    TimelineEntry,
+    normalise_phone,
+    normalise_postcode,
+    parse_reference,
+)
 
 RECENTLY_CLOSED_LIMIT = 20
 
@@ -103,3 +111,38 @@ def case_history(case: Case) -> QuerySet[AuditEntry]:
     if case.citizen_id:
         about |= Q(object_type="citizen", object_id=case.citizen_id)
     return AuditEntry.objects.filter(about).select_related("actor").order_by("-occurred_at", "-pk")
+
+
+DUPLICATES_SHOWN = 5
+
+
+def possible_duplicates(
+    *, name: str, phone: str = "", email: str = "", postcode: str = ""
+) -> list[Citizen]:
+    """Citizens who may be the person about to be added as new: the same name (however it is
+    capitalised or spaced), and a phone, email or postcode that matches, or none to compare.
+    A different phone and nothing else in common is a different person of the same name."""
+    name = " ".join(name.split())
+    if not name:
+        return []
+    typed = {
+        "phone": normalise_phone(phone),
+        "email": email.strip().lower(),
+        "postcode": normalise_postcode(postcode),
+    }
+    same_name = (
+        Citizen.objects.filter(name__iexact=name, anonymised_at__isnull=True)
+        .annotate(open_case_count=Count("cases", filter=Q(cases__status=Case.Status.OPEN)))
+        .order_by("-pk")[:50]
+    )
+    matches = []
+    for citizen in same_name:
+        held = {
+            "phone": citizen.phone,
+            "email": citizen.email.lower(),
+            "postcode": citizen.postcode,
+        }
+        compared = [part for part in typed if typed[part] and held[part]]
+        if not compared or any(typed[part] == held[part] for part in compared):
+            matches.append(citizen)
+    return matches[:DUPLICATES_SHOWN]

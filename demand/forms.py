@@ -1,7 +1,9 @@
+import uuid
 from functools import partial
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.utils import ErrorDict
 
 from cases.models import Case, Citizen, ServiceType, normalise_postcode
 from demand.models import Contact, DemandType, FailureCategory
@@ -16,15 +18,6 @@ from lib.forms import (
 from lib.params import id_param
 
 NEW_CASE = "new"
-
-
-class CitizenSearchForm(forms.Form):
-    q = forms.CharField(
-        label="Find the citizen",
-        help_text="Name, phone number, email, postcode or case reference",
-        required=False,
-        max_length=200,
-    )
 
 
 def active_demand_types(service_type: ServiceType | None) -> QuerySet[DemandType]:
@@ -57,33 +50,53 @@ class DemandTypeField(forms.ChoiceField):
         return True
 
 
+PLAIN_DEMAND_CHOICES = [
+    (Contact.Demand.VALUE, "No: it is something new they need from us"),
+    (
+        Contact.Demand.FAILURE,
+        "Yes: they are chasing, repeating themselves, or something was not done, or not done right",
+    ),
+]
+
+
 class ClassificationForm(forms.Form):
-    """Value or failure demand, and of what kind: when a contact is logged or reviewed."""
+    """Value or failure demand, and of what kind: when a contact is logged or reviewed. The
+    front office is asked in plain words; the method's terms are in the hints (docs/method.md
+    §2)."""
 
     demand = forms.ChoiceField(
-        label="Value or failure demand?",
-        choices=Contact.Demand.choices,
+        label=(
+            "Is this contact because something we should have done wasn't done, or wasn't "
+            "done right?"
+        ),
+        choices=PLAIN_DEMAND_CHOICES,
         widget=forms.RadioSelect,
         help_text=(
-            "Value demand asks for what the service is for. Failure demand is caused by our "
-            "failure to do something, or to do it right."
+            "This is how we learn what to change; it is about how the work is done, never about "
+            "a person. In the method's terms, “No” is value demand (what the service is for) and "
+            "“Yes” is failure demand (caused by a failure to do something, or to do it right)."
         ),
-        error_messages={"required": "Choose value demand or failure demand."},
+        error_messages={
+            "required": "Say whether this contact is because something wasn't done, or wasn't "
+            "done right."
+        },
     )
     demand_type = DemandTypeField(
         label="What did they ask for?",
         required=False,
-        help_text="The council's own list of what citizens ask this service for.",
+        help_text="From the council's list of what citizens ask this service for.",
     )
     failure_category = forms.ModelChoiceField(
-        label="What kind of failure demand?",
+        label="What went wrong for them?",
+        help_text="The kind of failure demand: “progress chasing” is asking where things are.",
         queryset=FailureCategory.objects.filter(is_active=True),
         required=False,
-        empty_label="Choose a kind",
-        error_messages={"invalid_choice": "Choose a kind of failure demand from the list."},
+        empty_label="Choose what went wrong",
+        error_messages={"invalid_choice": "Choose what went wrong from the list."},
     )
     prevention_note = forms.CharField(
-        label="Could it have been prevented, and how? (optional)",
+        label="What would have saved them contacting us? (optional)",
+        help_text="Something the council could change, like “Tell them when the crew will come”.",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=5000,
@@ -105,10 +118,12 @@ class ClassificationForm(forms.Form):
             raise forms.ValidationError("Choose what the citizen asked for from the list.")
         return found
 
+    failure_required = "Choose what went wrong for them."
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("demand") == Contact.Demand.FAILURE and not cleaned.get("failure_category"):
-            self.add_error("failure_category", "Choose the kind of failure demand.")
+            self.add_error("failure_category", self.failure_required)
         return cleaned
 
 
@@ -181,10 +196,16 @@ class ReopenForm(VersionMixin, ContactDetailsForm):
 
 
 class LogContactForm(ContactDetailsForm):
-    """The front office's main form: who, which case (or a new one), what they said."""
+    """The front office's main form, in one piece so nothing typed is lost: what the citizen
+    said first (they often start before giving a name), then who they are (found in place, or
+    new), which case (or a new one), and how we classify it. Finding or changing the citizen
+    re-shows the same form with everything typed (docs/front-office.md)."""
 
     # The order the page shows them in, so the error summary lists problems in that order.
     field_order = [
+        "citizen_words",
+        "channel",
+        "q",
         "citizen_name",
         "citizen_phone",
         "citizen_email",
@@ -192,14 +213,22 @@ class LogContactForm(ContactDetailsForm):
         "citizen_postcode",
         "attach_to",
         "service_type",
-        *CONTACT_FIELD_ORDER,
+        *CONTACT_FIELD_ORDER[2:],
         "what_matters",
         "resolved_now",
         "resolution",
     ]
+    autofocus_field = "citizen_words"
 
     citizen = forms.ModelChoiceField(
         queryset=Citizen.objects.all(), widget=forms.HiddenInput, required=False
+    )
+    q = forms.CharField(
+        label="Find the citizen",
+        help_text="Their name, phone number, email or postcode",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     citizen_name = forms.CharField(label="Full name", required=False, max_length=200)
     citizen_phone = forms.CharField(
@@ -227,7 +256,7 @@ class LogContactForm(ContactDetailsForm):
         },
     )
     service_type = forms.ModelChoiceField(
-        label="Service",
+        label="Which service is it about?",
         queryset=ServiceType.objects.filter(is_active=True),
         required=False,
         empty_label="Choose a service",
@@ -240,7 +269,11 @@ class LogContactForm(ContactDetailsForm):
         required=False,
         max_length=5000,
     )
-    resolved_now = forms.BooleanField(label="The need was met in this contact", required=False)
+    resolved_now = forms.BooleanField(
+        label="Yes, their need was met in this contact",
+        help_text="Tick if you sorted it out now: the case opens and closes at once (one-stop).",
+        required=False,
+    )
     resolution = forms.CharField(
         label="How was the need met?",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -251,6 +284,7 @@ class LogContactForm(ContactDetailsForm):
     def __init__(self, *args, citizen: Citizen | None = None, open_cases=(), **kwargs):
         self.open_cases = {str(case.pk): case for case in open_cases}
         super().__init__(*args, **kwargs)
+        self.chosen_citizen = citizen
         if citizen:
             self.fields["citizen"].initial = citizen.pk
         if self.open_cases:
@@ -260,12 +294,25 @@ class LogContactForm(ContactDetailsForm):
             ]
         else:
             del self.fields["attach_to"]
+
+    def focus(self, name: str) -> None:
+        """Put the cursor in one field when the page is shown (only one field has it)."""
         for field in self.fields.values():
             field.widget.attrs.pop("autofocus", None)
-        # Without a citizen, the page's citizen search box has the focus instead.
-        if citizen and not self.is_bound:
-            first = "attach_to" if self.open_cases else "service_type"
-            self.fields[first].widget.attrs["autofocus"] = True
+        if name in self.fields:
+            self.fields[name].widget.attrs["autofocus"] = True
+
+    def show_as_typed(self) -> None:
+        """Show what was typed without checking it: a search or a change of citizen is not an
+        attempt to save, so nothing is marked wrong yet."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+
+    def renew_submission_token(self) -> None:
+        """A new token for a form shown again after its old one was used: pressing the button
+        again logs it as a contact of its own."""
+        self.data = self.data.copy()
+        self.data["submission_token"] = str(uuid.uuid4())
 
     def clean_citizen_postcode(self) -> str:
         postcode = self.cleaned_data["citizen_postcode"]
@@ -276,15 +323,21 @@ class LogContactForm(ContactDetailsForm):
 
     def clean(self):
         cleaned = super().clean()
-        needs_service = self.attached_case is None and not cleaned.get("service_type")
+        case = self.attached_case
+        needs_service = case is None and not cleaned.get("service_type")
         if needs_service and "service_type" not in self.errors:
             self.add_error("service_type", "Choose the service the contact is about.")
+        service = case.service_type if case else cleaned.get("service_type")
+        demand_type = cleaned.get("demand_type")
+        is_value = cleaned.get("demand") == Contact.Demand.VALUE
+        if is_value and service and demand_type and demand_type.service_type_id != service.pk:
+            self.add_error(
+                "demand_type", f"Choose what they asked for from the list for {service}."
+            )
         if cleaned.get("resolved_now") and not (cleaned.get("resolution") or "").strip():
             self.add_error("resolution", "Say how the need was met, or untick “need was met”.")
         if not cleaned.get("resolved_now") and (cleaned.get("resolution") or "").strip():
-            self.add_error(
-                "resolved_now", "Tick “The need was met in this contact” to close it now."
-            )
+            self.add_error("resolved_now", "Tick “Yes, their need was met” to close it now.")
         return cleaned
 
     @property
@@ -309,3 +362,9 @@ class ReclassifyForm(GovukFormMixin, ClassificationForm):
 
     def __init__(self, *args, contact: Contact, **kwargs):
         super().__init__(*args, service_type=contact.case.service_type, **kwargs)
+        # Team leaders review in the method's own terms.
+        self.failure_required = "Choose the kind of failure demand."
+        self.fields["failure_category"].label = "What kind of failure demand?"
+        self.fields["prevention_note"].label = "Could it have been prevented, and how? (optional)"
+        self.fields["demand"].label = "Value or failure demand?"
+        self.fields["demand"].choices = Contact.Demand.choices

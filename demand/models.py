@@ -95,6 +95,10 @@ class Contact(models.Model):
     # One per rendered form, so a double-submitted form records one contact, not two.
     submission_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
+    # Not a column: set by the logging services when a form sent again finds the contact its
+    # first sending saved (demand.services._idempotent).
+    logged_earlier = False
+
     # The prevention note is staff's, but it is about this citizen's need: it goes with the words.
     personal_data = PersonalData(
         replaced=("citizen_words",),

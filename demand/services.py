@@ -43,7 +43,9 @@ class ContactDetails:
             errors["failure_category"] = "Choose the kind of failure demand."
         elif self.demand == Contact.Demand.VALUE:
             if self.demand_type is not None and self.demand_type.service_type_id != service_type.pk:
-                errors["demand_type"] = f"Choose what they asked {service_type} for."
+                errors["demand_type"] = (
+                    f"Choose what they asked for from the list for {service_type}."
+                )
             elif (
                 self.demand_type is None
                 and service_type.demand_types.filter(is_active=True).exists()
@@ -91,7 +93,11 @@ def _create_contact(
     return contact
 
 
-def _already_recorded(submission_token: uuid.UUID | None) -> Contact | None:
+TOKEN_USED = "token_used"
+
+
+def contact_for_token(submission_token: uuid.UUID | None) -> Contact | None:
+    """The contact a form's submission token saved, if it saved one."""
     if submission_token is None:
         return None
     return Contact.objects.filter(submission_token=submission_token).select_related("case").first()
@@ -99,23 +105,45 @@ def _already_recorded(submission_token: uuid.UUID | None) -> Contact | None:
 
 def _idempotent(log):
     """Run a logging service so that a form submitted twice records its contact once: the
-    second submission gets the first one's contact back. The unique submission token decides
-    (no lookup first: a repeat is rare, so it pays for its rolled-back work, not every contact)."""
+    second submission gets the first one's contact back, marked `logged_earlier`. The unique
+    submission token decides (no lookup first: a repeat is rare, so it pays for its rolled-back
+    work, not every contact). A token that saved a different contact (other words, another
+    case: a saved form brought back and changed) is refused, so nothing is claimed as logged
+    that was not."""
 
     def wrapper(*, submission_token: uuid.UUID | None = None, **kwargs) -> Contact:
         try:
             return log(submission_token=submission_token, **kwargs)
         except (IntegrityError, ValidationError):
             # Refused (a unique token recorded already; a case the first submission closed or
-            # reopened): if the first submission went in, this one is that contact.
-            existing = _already_recorded(submission_token)
-            if existing:
-                return existing
-            raise
+            # reopened): if the first submission went in, this one may be that contact.
+            existing = contact_for_token(submission_token)
+            if existing is None:
+                raise
+        if _is_the_same_contact(existing, **kwargs):
+            existing.logged_earlier = True
+            return existing
+        raise ValidationError(
+            f"This form was already used to log a contact on {existing.case.reference}, so "
+            "nothing was saved now. Check what is below, then press the button again to log "
+            "it as a contact of its own.",
+            code=TOKEN_USED,
+        )
 
     wrapper.__name__ = log.__name__
     wrapper.__doc__ = log.__doc__
     return wrapper
+
+
+def _is_the_same_contact(
+    contact: Contact, *, details: ContactDetails, case: Case | None = None, **kwargs
+) -> bool:
+    if case is not None and contact.case_id != case.pk:
+        return False
+    service = kwargs.get("service_type")
+    if service is not None and contact.service_type_id != service.pk:
+        return False
+    return contact.citizen_words == details.citizen_words
 
 
 @_idempotent

@@ -6,6 +6,7 @@ app_name = "demand"
 
 urlpatterns = [
     path("contacts/new/", views.log_contact, name="log_contact"),
+    path("contacts/help/", views.contact_help, name="help"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/contacts/new/", views.log_contact_on_case, name="log_on_case"),
     path("cases/<str:reference>/reopen/", views.reopen_case, name="reopen"),

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
@@ -20,7 +21,6 @@ from cases.models import Case, Citizen, TimelineEntry, parse_reference
 from demand import selectors, services
 from demand.forms import (
     CaseContactForm,
-    CitizenSearchForm,
     LogContactForm,
     ReclassifyForm,
     ReopenForm,
@@ -29,12 +29,15 @@ from demand.models import Contact
 from lib.params import id_param
 
 CITIZEN_MATCHES_SHOWN = 20
+# The banner after a contact is logged offers the next one, with the cursor on that link.
+NEXT_CALL = "next-call"
 
-
-def _chosen_citizen(request: HttpRequest) -> Citizen | None:
-    raw = request.POST.get("citizen") or request.GET.get("citizen") or ""
-    pk = id_param(raw)
-    return Citizen.objects.filter(pk=pk).first() if pk else None
+# What a press of one of the log-a-contact page's buttons asks for. Every button submits the
+# whole form, so whatever was typed comes back with the answer.
+FIND = "find"  # search for the citizen
+CHANGE_CITIZEN = "change-citizen"  # choose someone else (or nobody)
+SAVE = "save"  # log the contact
+SAVE_NEW_CITIZEN = "save-new-citizen"  # log it with a new citizen, not one of the look-alikes
 
 
 def _citizen_matches(text: str) -> list[Citizen]:
@@ -47,51 +50,124 @@ def _citizen_matches(text: str) -> list[Citizen]:
     )
 
 
+def _referenced_case(request: HttpRequest, text: str) -> Case | None:
+    """A case reference typed into the citizen search ("CF-000123"): offered as a link."""
+    text = text.strip().upper()
+    if not text.startswith("CF") or parse_reference(text) is None:
+        return None
+    return case_selectors.visible_cases(request.user).filter(pk=parse_reference(text)).first()
+
+
+def _citizen_chosen(data) -> tuple[Citizen | None, str]:
+    """The citizen a press chose, and how: a search result ("choose"), a look-alike offered
+    before adding a new citizen ("use"), nobody ("change"), or the one chosen before."""
+    if data.get("action") == CHANGE_CITIZEN:
+        return None, "change"
+    for how in ("choose", "use"):
+        if pk := id_param(data.get(how, "")):
+            return Citizen.objects.filter(pk=pk).first(), how
+    pk = id_param(data.get("citizen", ""))
+    return (Citizen.objects.filter(pk=pk).first() if pk else None), ""
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(roles.LOG_CONTACTS, raise_exception=True)
+@never_cache
 def log_contact(request: HttpRequest) -> HttpResponse:
-    """Find the citizen (or not), then log what they said: on one of their open cases, or as a
-    new case owned by whoever is taking the contact."""
-    citizen = _chosen_citizen(request)
-    search = CitizenSearchForm(request.GET)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
-    matches = _citizen_matches(query) if citizen is None else []
-    referenced_case = None
-    if parse_reference(query) is not None and query.strip().upper().startswith("CF"):
-        referenced_case = (
-            case_selectors.visible_cases(request.user).filter(pk=parse_reference(query)).first()
+    """One form for the whole contact: the words first, then the citizen (found in place, or
+    new), the case it is about or a new one, its classification. Finding, choosing or changing
+    the citizen shows the form again with everything typed; only "Log contact" saves. Never
+    cached, so a saved form does not come back from the browser's history."""
+    if request.method == "GET":
+        # A link may name the citizen (?citizen=) or start a search (?q=).
+        citizen = _citizen_chosen(request.GET)[0]
+        query = request.GET.get("q", "")[:200] if citizen is None else ""
+        form = LogContactForm(
+            citizen=citizen,
+            open_cases=case_selectors.open_cases_of_citizen(citizen.pk) if citizen else [],
+            initial={"q": query},
         )
-
-    service_hint = request.POST.get("service_type") or ""
+        return _log_contact_page(request, form, query=query)
+    data = request.POST.copy()
+    action = data.get("action") or SAVE
+    citizen, how = _citizen_chosen(data)
+    data["citizen"] = str(citizen.pk) if citizen else ""
+    service_hint = id_param(data.get("service_type", ""))
     open_cases = (
-        case_selectors.open_cases_of_citizen(citizen.pk, service_type_id=id_param(service_hint))
+        case_selectors.open_cases_of_citizen(citizen.pk, service_type_id=service_hint)
         if citizen
         else []
     )
-    form = LogContactForm(request.POST or None, citizen=citizen, open_cases=open_cases)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = _log(request, form, citizen)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            case = contact.case
-            if contact.is_one_stop:
-                messages.success(request, f"One-stop: {case.reference} opened and closed.")
-            else:
-                messages.success(request, f"Contact logged on {case.reference}.")
-            return redirect(case)
+    form = LogContactForm(data, citizen=citizen, open_cases=open_cases)
+    if action == FIND:
+        form.show_as_typed()
+        form.focus("q")
+        return _log_contact_page(request, form, query=data.get("q", ""), focus_results=True)
+    if how in ("choose", "change") or (how == "use" and open_cases):
+        # Nothing saved yet: the form again, with what was typed, for the chosen citizen (and
+        # their open cases to choose from) or for finding someone else.
+        form.show_as_typed()
+        form.focus("q" if citizen is None else "attach_to" if open_cases else "service_type")
+        return _log_contact_page(request, form)
+    if not form.is_valid():
+        return _log_contact_page(request, form)
+    if citizen is None and action != SAVE_NEW_CITIZEN:
+        typed = form.citizen_details()
+        look_alikes = case_selectors.possible_duplicates(
+            name=typed["name"],
+            phone=typed["phone"],
+            email=typed["email"],
+            postcode=typed["postcode"],
+        )
+        # A form sent again after it was saved finds the citizen it added: it was logged.
+        token = form.cleaned_data["submission_token"]
+        if look_alikes and not services.contact_for_token(token):
+            form.show_as_typed()
+            return _log_contact_page(request, form, look_alikes=look_alikes)
+    try:
+        contact = _log(request, form, citizen)
+    except ValidationError as error:
+        form.add_error(None, error)
+        if getattr(error, "code", None) == services.TOKEN_USED:
+            form.renew_submission_token()
+        return _log_contact_page(request, form)
+    case = contact.case
+    if contact.logged_earlier:
+        messages.info(
+            request, f"This contact was already logged as {case.reference}. Nothing new was saved."
+        )
+    elif contact.is_one_stop:
+        messages.success(request, f"One-stop: {case.reference} opened and closed.", NEXT_CALL)
+    else:
+        messages.success(request, f"Contact logged on {case.reference}.", NEXT_CALL)
+    return redirect(case)
+
+
+def _log_contact_page(
+    request: HttpRequest,
+    form: LogContactForm,
+    *,
+    query: str = "",
+    focus_results: bool = False,
+    look_alikes=(),
+) -> HttpResponse:
+    matches = _citizen_matches(query) if form.chosen_citizen is None else []
+    if focus_results and matches:
+        form.focus("")  # the first match has the cursor: Enter chooses them
     return render(
         request,
         "demand/log_contact.html",
         {
             "form": form,
-            "search": search,
+            "citizen": form.chosen_citizen,
             "query": query,
+            "searched": bool(query.strip()),
             "matches": matches,
-            "referenced_case": referenced_case,
-            "citizen": citizen,
-            "open_cases": open_cases,
+            "focus_results": focus_results and bool(matches),
+            "referenced_case": _referenced_case(request, query) if query else None,
+            "look_alikes": look_alikes,
+            "open_cases": list(form.open_cases.values()),
+            "services_of_cases": {pk: c.service_type.name for pk, c in form.open_cases.items()},
             "nav_section": "log",
         },
     )
@@ -117,6 +193,12 @@ def _log(request: HttpRequest, form: LogContactForm, citizen: Citizen | None):
         resolution=form.resolution_text(),
         submission_token=data["submission_token"],
     )
+
+
+@require_GET
+def contact_help(request: HttpRequest) -> HttpResponse:
+    """How we log contacts: what each question on the form means, in plain words."""
+    return render(request, "demand/help.html", {"nav_section": "log"})
 
 
 @require_GET

@@ -26,6 +26,7 @@ MATRIX = {
     # A subject access request is answered by a team leader.
     "records:citizen_data": ("citizen", ["login", 403, 403, 200, 403]),
     "demand:log_contact": (None, ["login", 200, 200, 200, 403]),
+    "demand:help": (None, ["login", 200, 200, 200, 200]),
     "demand:log_on_case": ("open", ["login", 200, 200, 200, 403]),
     "demand:reopen": ("closed", ["login", 200, 403, 200, 403]),
     "admin:index": (None, ["admin-login", "admin-login", "admin-login", "admin-login", 200]),

@@ -24,6 +24,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.factories import FrontOfficeFactory, ServiceTypeFactory
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -161,6 +163,18 @@ def assert_accessible(page: Page) -> None:
             lines.append(f"    at {node['target']}: {node.get('failureSummary', '')!r}")
             lines.append(f"       {node['html'][:200]}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+@pytest.fixture
+def bins(live_server):
+    return ServiceTypeFactory(name="Bins and recycling", slug="bins")
+
+
+@pytest.fixture
+def fran(live_server):
+    """A front-office worker. (live_server first: the factories must write to the database the
+    live server reads.)"""
+    return FrontOfficeFactory(username="fran", first_name="Fran", last_name="Office")
 
 
 def sign_in(page: Page, user, *, check_accessible: bool = True) -> None:

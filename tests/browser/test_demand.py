@@ -1,6 +1,7 @@
 """A team leader studies demand in a real browser: from the overview into a failure category,
 to the citizens' words; the chart pages draw their charts; axe-core checks every page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -86,8 +87,8 @@ def test_demand_types_narrow_to_the_service_and_a_team_leader_reclassifies(page:
     sign_in(page, TeamLeaderFactory(username="tess", first_name="Tess", last_name="Leader"))
 
     page.goto("/contacts/new/")
-    page.get_by_label("Service", exact=True).select_option(label="Roads")
-    page.get_by_role("radio", name="Value demand").check()
+    page.get_by_label("Which service is it about?").select_option(label="Roads")
+    page.get_by_role("radio", name=re.compile("^No: it is something new")).check()
     groups = page.locator("#id_demand_type optgroup:not([hidden])")
     expect(groups).to_have_count(1)
     expect(groups.first).to_have_attribute("label", "Roads")

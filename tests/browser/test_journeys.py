@@ -13,21 +13,9 @@ from tests.factories import (
     CaseFactory,
     CitizenFactory,
     FrontOfficeFactory,
-    ServiceTypeFactory,
 )
 
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture
-def bins(live_server):
-    return ServiceTypeFactory(name="Bins and recycling", slug="bins")
-
-
-@pytest.fixture
-def fran(live_server):
-    # live_server first: the factories must write to the database the live server reads.
-    return FrontOfficeFactory(username="fran", first_name="Fran", last_name="Office")
 
 
 @pytest.fixture
@@ -57,19 +45,20 @@ def summary_value(page: Page, key: str):
 def test_one_stop_contact(page: Page, fran, bins):
     sign_in(page, fran)
     go_to_log_a_contact(page)
-    # The cursor is already in the first field, ready to find the citizen.
-    assert page.evaluate("document.activeElement.id") == "id_q"
+    # The cursor is already in the first field: the citizen's words come first.
+    assert page.evaluate("document.activeElement.id") == "id_citizen_words"
     assert_accessible(page)
 
+    page.get_by_text("Not found? Add them as a new citizen").click()
     page.get_by_label("Full name", exact=True).fill("Priya Shah")
     page.get_by_label("Phone number", exact=True).fill("0113 496 0000")
     page.get_by_label("Postcode", exact=True).fill("LS6 2AB")
-    page.get_by_label("Service", exact=True).select_option(label="Bins and recycling")
+    page.get_by_label("Which service is it about?").select_option(label="Bins and recycling")
     words = "My green bin has split down the side, can I have a new one?"
     page.get_by_label("What did the citizen say?").fill(words)
     page.get_by_label("Phone", exact=True).check()
-    page.get_by_label("Value demand", exact=True).check()
-    page.get_by_label("The need was met in this contact").check()
+    page.get_by_label(re.compile(r"^No: it is something new")).check()
+    page.get_by_label("Yes, their need was met in this contact").check()
     how = page.get_by_label("How was the need met?")
     expect(how).to_be_visible()  # revealed by GOV.UK Frontend's conditional checkboxes
     how.fill("Ordered a replacement green bin; delivery on Thursday.")
@@ -102,17 +91,18 @@ def test_one_stop_contact(page: Page, fran, bins):
 def test_contact_opens_case_handed_off_and_closed_by_new_owner(page: Page, fran, omar, bins):
     sign_in(page, fran)
     go_to_log_a_contact(page)
+    page.get_by_text("Not found? Add them as a new citizen").click()
     page.get_by_label("Full name", exact=True).fill("George Hill")
     page.get_by_label("Phone number", exact=True).fill("0113 496 0001")
-    page.get_by_label("Service", exact=True).select_option(label="Bins and recycling")
+    page.get_by_label("Which service is it about?").select_option(label="Bins and recycling")
     page.get_by_label("What did the citizen say?").fill(
         "I rang last week about my bin and nobody has come. When are you coming?"
     )
-    page.get_by_label("Failure demand", exact=True).check()
-    kind = page.get_by_label("What kind of failure demand?")
+    page.get_by_label(re.compile(r"^Yes: they are chasing")).check()
+    kind = page.get_by_label("What went wrong for them?")
     expect(kind).to_be_visible()  # revealed by GOV.UK Frontend's conditional radios
     kind.select_option(label="Progress chasing")
-    page.get_by_label("Could it have been prevented, and how?").fill(
+    page.get_by_label("What would have saved them contacting us?").fill(
         "Give the delivery date at the first call."
     )
     page.get_by_role("button", name="Log contact").click()
@@ -186,10 +176,10 @@ def test_repeat_contact_attaches_to_the_open_case(page: Page, fran, bins):
     search.fill("07700 900123")
     search.press("Enter")
 
-    results = page.get_by_role("table", name=re.compile("Citizens matching"))
+    results = page.get_by_role("list", name=re.compile("matching"))
     expect(results).to_contain_text("Maureen Oakes")
     assert_accessible(page)
-    results.get_by_role("link", name="Select Maureen Oakes").click()
+    results.get_by_role("button", name=re.compile("^Maureen Oakes")).click()
 
     attach = page.get_by_role("group", name="Is this about one of their open cases?")
     expect(attach).to_be_visible()
@@ -199,8 +189,8 @@ def test_repeat_contact_attaches_to_the_open_case(page: Page, fran, bins):
     page.get_by_label("What did the citizen say?").fill(
         "It's me again about the bin. Is anyone coming?"
     )
-    page.get_by_label("Failure demand", exact=True).check()
-    page.get_by_label("What kind of failure demand?").select_option(label="Progress chasing")
+    page.get_by_label(re.compile(r"^Yes: they are chasing")).check()
+    page.get_by_label("What went wrong for them?").select_option(label="Progress chasing")
     page.get_by_role("button", name="Log contact").click()
 
     expect(page).to_have_url(re.compile(rf"/cases/{case.reference}/$"))
@@ -239,9 +229,9 @@ def test_validation_error_summary_links_to_the_field_and_keeps_the_text(page: Pa
     assert_accessible(page)
 
     summary.get_by_role("link", name="Choose the service the contact is about.").click()
-    expect(page.get_by_label("Service", exact=True)).to_be_focused()
-    summary.get_by_role("link", name="Choose value demand or failure demand.").click()
-    expect(page.get_by_label("Value demand", exact=True)).to_be_focused()
+    expect(page.get_by_label("Which service is it about?")).to_be_focused()
+    summary.get_by_role("link", name=re.compile("^Say whether this contact is because")).click()
+    expect(page.get_by_label(re.compile(r"^No: it is something new"))).to_be_focused()
 
     assert Contact.objects.count() == 0
 
@@ -271,7 +261,7 @@ def test_other_pages_and_error_states_are_accessible(page: Page, fran, bins):
     page.get_by_role("link", name="Log another contact").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log another contact")
     assert_accessible(page)
-    page.get_by_label("Failure demand", exact=True).check()
+    page.get_by_label(re.compile(r"^Yes: they are chasing")).check()
     page.get_by_role("button", name="Log contact").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
@@ -306,14 +296,14 @@ def test_log_a_contact_works_without_javascript(page: Page, fran, bins):
     sign_in(page, fran, check_accessible=False)
     go_to_log_a_contact(page)
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')") is False
-    expect(page.get_by_label("What kind of failure demand?")).to_be_visible()
+    expect(page.get_by_label("What went wrong for them?")).to_be_visible()
     expect(page.get_by_label("How was the need met?")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_label("Service", exact=True).select_option(label="Bins and recycling")
+    page.get_by_label("Which service is it about?").select_option(label="Bins and recycling")
     page.get_by_label("What did the citizen say?").fill("Where is my new bin? I ordered it.")
-    page.get_by_label("Failure demand", exact=True).check()
-    page.get_by_label("What kind of failure demand?").select_option(label="Progress chasing")
+    page.get_by_label(re.compile(r"^Yes: they are chasing")).check()
+    page.get_by_label("What went wrong for them?").select_option(label="Progress chasing")
     page.get_by_role("button", name="Log contact").click()
 
     expect(page).to_have_url(re.compile(r"/cases/CF[^/]+/$"))

@@ -1,0 +1,203 @@
+"""Logging contacts on a live call, by keyboard only: no mouse, no clicks. The words typed before
+the citizen is found are kept; a repeat caller is found and the contact attached; a possible
+duplicate citizen is caught; Back then Save after saving saves nothing twice."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cases.models import Case, Citizen
+from demand.models import Contact
+from tests.browser.conftest import BROWSER_MARKS, assert_accessible, sign_in
+from tests.factories import CaseFactory, CitizenFactory
+
+pytestmark = BROWSER_MARKS
+
+MOST_TABS = 40
+
+
+def focused(page: Page) -> str:
+    """What has the cursor: its id, or its name=value for a button without one."""
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+                   return e.id || `${e.name || e.tagName.toLowerCase()}=${e.value || ""}`; }"""
+    )
+
+
+def tab_to(page: Page, selector: str) -> int:
+    """Press Tab until the element matching `selector` has the cursor; return the presses."""
+    for presses in range(1, MOST_TABS + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return presses
+    raise AssertionError(f"{selector} not reached in {MOST_TABS} Tab presses")
+
+
+def mark_the_page(page: Page) -> None:
+    """A flag that only survives if the page is not loaded again."""
+    page.evaluate("window.cfSamePage = true")
+
+
+def is_the_same_page(page: Page) -> bool:
+    return page.evaluate("window.cfSamePage === true")
+
+
+def a_new_need_for_bins(page: Page) -> None:
+    """Choose the service by typing its first letters, and "No: it is something new"."""
+    tab_to(page, "#id_service_type")
+    page.keyboard.type("Bins")
+    tab_to(page, "input[name=demand]")
+    page.keyboard.press("Space")
+
+
+def open_log_a_contact(page: Page) -> None:
+    page.goto("/contacts/new/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a contact")
+    expect(page.locator("#id_citizen_words")).to_be_focused()
+
+
+def test_words_typed_first_are_kept_and_a_repeat_caller_is_found_in_place(page: Page, fran, bins):
+    citizen = CitizenFactory(name="Maureen Oakes", phone="07700900123", postcode="LS7 3QB")
+    case = CaseFactory(citizen=citizen, owner=fran, service_type=bins)
+    sign_in(page, fran, check_accessible=False)
+    open_log_a_contact(page)
+    words = "It's me again about the bin, nobody has been. Is anyone coming?"
+
+    page.keyboard.type(words)
+    tab_to(page, "#id_q")
+    mark_the_page(page)
+    page.keyboard.type("07700 900123")
+    page.keyboard.press("Enter")
+
+    # Found in place: the first match has the cursor, and nothing typed has gone.
+    first = page.get_by_role("button", name=re.compile("^Maureen Oakes"))
+    expect(first).to_be_focused()
+    assert is_the_same_page(page)
+    expect(page.locator("#id_citizen_words")).to_have_value(words)
+    assert_accessible(page)
+
+    page.keyboard.press("Enter")
+    attach = page.get_by_role("group", name="Is this about one of their open cases?")
+    expect(attach).to_be_visible()
+    expect(page.locator("#id_attach_to_0")).to_be_focused()
+    assert is_the_same_page(page)
+    expect(page.locator("#id_citizen_words")).to_have_value(words)
+    assert_accessible(page)
+    page.keyboard.press("Space")  # this case
+
+    tab_to(page, "input[name=demand]")
+    page.keyboard.press("ArrowDown")  # "Yes: they are chasing..."
+    expect(page.get_by_label(re.compile("^Yes: they are chasing"))).to_be_checked()
+    tab_to(page, "#id_failure_category")
+    page.keyboard.type("Progress")
+    expect(page.locator("#id_failure_category")).to_have_value(re.compile(r"^\d+$"))
+    page.keyboard.press("Control+Enter")
+
+    expect(page).to_have_url(re.compile(rf"/cases/{case.reference}/$"))
+    expect(page.get_by_role("alert")).to_contain_text(f"Contact logged on {case.reference}.")
+    next_call = page.get_by_role("link", name="Log the next contact")
+    expect(next_call).to_be_focused()
+    assert_accessible(page)
+    contact = case.contacts.latest("pk")
+    assert contact.citizen_words == words
+    assert contact.failure_category.slug == "progress-chasing"
+    assert Case.objects.count() == 1
+
+    page.keyboard.press("Enter")  # one key to the next call
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a contact")
+    expect(page.locator("#id_citizen_words")).to_be_focused()
+    expect(page.locator("#id_citizen_words")).to_have_value("")
+
+
+def test_without_javascript_the_search_carries_every_field_typed(page: Page, fran, bins):
+    citizen = CitizenFactory(name="Maureen Oakes", phone="07700900123")
+    page.route("**/*.mjs", lambda route: route.abort())
+    sign_in(page, fran, check_accessible=False)
+    page.goto("/contacts/new/")
+    words = "Where is my new bin? I ordered it three weeks ago."
+
+    page.keyboard.type(words)
+    tab_to(page, "input[name=channel]")
+    page.keyboard.press("ArrowRight")  # the next way of getting in touch
+    channel = page.locator("input[name=channel]:checked").get_attribute("value")
+    tab_to(page, "#id_q")
+    page.keyboard.type("Maureen")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    expect(page.get_by_role("button", name=re.compile("^Maureen Oakes"))).to_be_focused()
+    expect(page.locator("#id_citizen_words")).to_have_value(words)
+    expect(page.locator(f"input[name=channel][value={channel}]")).to_be_checked()
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    expect(page.locator("#id_service_type")).to_be_focused()
+    expect(page.locator("#id_citizen_words")).to_have_value(words)
+    page.keyboard.type("Bins")
+    tab_to(page, "input[name=demand]")
+    page.keyboard.press("Space")
+    tab_to(page, "[data-save]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    expect(page.get_by_role("alert")).to_contain_text("Contact logged on")
+    contact = Contact.objects.get(citizen_words=words)
+    assert contact.case.citizen == citizen
+    assert contact.channel == channel
+
+
+@pytest.mark.parametrize(("key", "same_person"), [("1", True), ("n", False)])
+def test_a_possible_duplicate_citizen_is_caught(page: Page, fran, bins, key, same_person):
+    existing = CitizenFactory(name="Gwen Lloyd", phone="07700900456", postcode="")
+    sign_in(page, fran, check_accessible=False)
+    open_log_a_contact(page)
+
+    page.keyboard.type("My recycling was not collected this week.")
+    tab_to(page, "[data-new-citizen] summary")
+    page.keyboard.press("Enter")  # Not found? Add them as a new citizen
+    tab_to(page, "#id_citizen_name")
+    page.keyboard.type("gwen lloyd")
+    tab_to(page, "#id_citizen_phone")
+    page.keyboard.type("07700 900456")
+    a_new_need_for_bins(page)
+    page.keyboard.press("Control+Enter")
+
+    expect(page.get_by_role("heading", name="Is this one of these people?")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Yes, Gwen Lloyd"))).to_be_focused()
+    expect(page.locator("#id_citizen_words")).to_have_value(
+        "My recycling was not collected this week."
+    )
+    assert_accessible(page)
+    assert Citizen.objects.count() == 1 and not Contact.objects.exists()
+
+    page.keyboard.press(key)
+
+    expect(page.get_by_role("alert")).to_contain_text("Contact logged on")
+    case = Case.objects.get()
+    assert (case.citizen == existing) is same_person
+    assert Citizen.objects.count() == (1 if same_person else 2)
+
+
+def test_back_then_save_after_saving_saves_nothing_twice(page: Page, fran, bins):
+    sign_in(page, fran, check_accessible=False)
+    open_log_a_contact(page)
+    page.keyboard.type("Can I have a second green bin?")
+    a_new_need_for_bins(page)
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_role("alert")).to_contain_text("Contact logged on")
+    case = Case.objects.get()
+
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a contact")
+    page.keyboard.press("Control+Enter")
+
+    # Either the form came back empty (nothing to save) or as it was (already logged).
+    expect(
+        page.get_by_text("Enter what the citizen said, in their words.").first.or_(
+            page.get_by_text(f"This contact was already logged as {case.reference}.")
+        )
+    ).to_be_visible()
+    assert Case.objects.count() == 1
+    assert Contact.objects.count() == 1
