@@ -265,7 +265,9 @@ def contact_fields(data: Data, rng: random.Random, token: str) -> dict:
     service_id, _ = rng.choice(data.services)
     received = datetime.now(LONDON) - timedelta(minutes=1)
     fields = {
-        "citizen_name": f"Bench Citizen {rng.randint(1, 10**6)}",
+        # A name no one has, so the duplicate-citizen check runs on every contact and finds
+        # nobody (a look-alike would answer "Is this one of these people?" instead of saving).
+        "citizen_name": f"Bench Citizen {uuid.UUID(int=rng.getrandbits(128)).hex[:16]}",
         "citizen_phone": f"07700{rng.randint(0, 999999):06d}",
         "citizen_postcode": "LS6 2AB",
         "service_type": service_id,
