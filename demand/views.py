@@ -40,6 +40,12 @@ SAVE = "save"  # log the contact
 SAVE_NEW_CITIZEN = "save-new-citizen"  # log it with a new citizen, not one of the look-alikes
 
 
+def _search_text(raw: str) -> str:
+    """What was typed to find a citizen, as a search: at most 200 characters, and without
+    NUL, which no citizen's details contain and PostgreSQL refuses in a query."""
+    return raw.replace("\x00", "")[:200]
+
+
 def _citizen_matches(text: str) -> list[Citizen]:
     if not text.strip():
         return []
@@ -81,7 +87,7 @@ def log_contact(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         # A link may name the citizen (?citizen=) or start a search (?q=).
         citizen = _citizen_chosen(request.GET)[0]
-        query = request.GET.get("q", "")[:200] if citizen is None else ""
+        query = _search_text(request.GET.get("q", "")) if citizen is None else ""
         form = LogContactForm(
             citizen=citizen,
             open_cases=case_selectors.open_cases_of_citizen(citizen.pk) if citizen else [],
@@ -102,7 +108,8 @@ def log_contact(request: HttpRequest) -> HttpResponse:
     if action == FIND:
         form.show_as_typed()
         form.focus("q")
-        return _log_contact_page(request, form, query=data.get("q", ""), focus_results=True)
+        query = _search_text(data.get("q", ""))
+        return _log_contact_page(request, form, query=query, focus_results=True)
     if how in ("choose", "change") or (how == "use" and open_cases):
         # Nothing saved yet: the form again, with what was typed, for the chosen citizen (and
         # their open cases to choose from) or for finding someone else.
