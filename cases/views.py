@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
-from cases import selectors, services
+from cases import selectors, services, stale
 from cases.filters import CaseFilter
 from cases.forms import CloseForm, HandOffForm, StepForm
 
@@ -61,25 +61,59 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_action(request, reference, *, form_class, template, act, success, form_kwargs=None):
+def _case_action(
+    request,
+    reference,
+    *,
+    form_class,
+    template,
+    act,
+    success,
+    button,
+    needs_open=True,
+    form_kwargs=None,
+):
     """GET shows the form; POST calls the service and redirects to the case, or re-renders
-    the form with the service's message and everything the user typed."""
+    the form with the service's message and everything the user typed. A form shown before
+    someone else changed the case is refused with what changed, its text kept (even when the
+    change means its sender may no longer change the case: no bare "not allowed")."""
     case = selectors.get_visible_case(request.user, reference)
-    form_kwargs = form_kwargs(case) if form_kwargs else {}
-    if not services.user_can_change_case(user=request.user, case=case):
-        raise PermissionDenied("Only the case owner or a team leader can change this case.")
+    kwargs_for = form_kwargs or (lambda case: {})
     if request.method == "POST":
-        form = form_class(request.POST, **form_kwargs)
+        form = form_class(request.POST, **kwargs_for(case))
+
+        def refuse_as_stale():
+            refused = stale.refusal(
+                case=case,
+                user=request.user,
+                shown_at=form.when_shown(),
+                needs_open=needs_open,
+                button=button,
+            )
+            fresh = form_class(
+                stale.fresh_data(request.POST, refused.case), **kwargs_for(refused.case)
+            )
+            context = {"case": refused.case, "form": fresh, "refusal": refused}
+            return render(request, template, context)
+
+        if stale.is_stale(request.POST, case):
+            return refuse_as_stale()
+        if not services.user_can_change_case(user=request.user, case=case):
+            raise PermissionDenied("Only the case owner or a team leader can change this case.")
         if form.is_valid():
             try:
                 act(case, form.cleaned_data)
             except ValidationError as error:
+                if getattr(error, "code", None) == "stale":  # changed as this was sent
+                    return refuse_as_stale()
                 form.add_error(None, error)
             else:
                 messages.success(request, success.format(reference=case.reference))
                 return redirect(case)
     else:
-        form = form_class(initial={"version": case.version}, **form_kwargs)
+        if not services.user_can_change_case(user=request.user, case=case):
+            raise PermissionDenied("Only the case owner or a team leader can change this case.")
+        form = form_class(initial={"version": case.version}, **kwargs_for(case))
     return render(request, template, {"case": case, "form": form})
 
 
@@ -92,6 +126,7 @@ def case_record_step(request: HttpRequest, reference: str) -> HttpResponse:
         form_class=StepForm,
         template="cases/step_form.html",
         success="Step recorded on {reference}.",
+        button="Record step",
         act=lambda case, data: services.case_record_step(
             case=case,
             by=request.user,
@@ -113,6 +148,7 @@ def case_hand_off(request: HttpRequest, reference: str) -> HttpResponse:
         form_kwargs=lambda case: {"case": case},
         template="cases/handoff_form.html",
         success="{reference} handed off.",
+        button="Hand off",
         act=lambda case, data: services.case_hand_off(
             case=case,
             by=request.user,
@@ -132,6 +168,7 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
         form_class=CloseForm,
         template="cases/close_form.html",
         success="{reference} closed: the citizen's need was met.",
+        button="Close case",
         act=lambda case, data: services.case_close(
             case=case,
             by=request.user,

@@ -11,6 +11,7 @@ from demand.services import ContactDetails
 from lib.forms import (
     GovukFormMixin,
     PastDateTimeField,
+    ShownAtMixin,
     SubmissionTokenMixin,
     VersionMixin,
     now_for_input,
@@ -18,6 +19,7 @@ from lib.forms import (
 from lib.params import id_param
 
 NEW_CASE = "new"
+CITIZEN_WORDS_LIMIT = 50_000
 
 
 def active_demand_types(service_type: ServiceType | None) -> QuerySet[DemandType]:
@@ -147,8 +149,16 @@ class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, ClassificationFor
         label="What did the citizen say?",
         help_text="In their own words, as they said it.",
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=10000,
-        error_messages={"required": "Enter what the citizen said, in their words."},
+        # Long enough for a long letter or email pasted whole (about 8,000 words).
+        max_length=CITIZEN_WORDS_LIMIT,
+        error_messages={
+            "required": "Enter what the citizen said, in their words.",
+            "too_long": (
+                "What the citizen said can be at most %(limit)s characters, and this has "
+                "%(count)s. Nothing was saved: the text is kept below. Shorten it, or log the "
+                "rest as another contact."
+            ),
+        },
     )
     channel = forms.ChoiceField(
         label="How did they get in touch?",
@@ -180,7 +190,7 @@ class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, ClassificationFor
         )
 
 
-class CaseContactForm(ContactDetailsForm):
+class CaseContactForm(ShownAtMixin, ContactDetailsForm):
     """Another contact on a case, from the case page."""
 
     autofocus_field = "citizen_words"

@@ -94,6 +94,7 @@ def _create_contact(
 
 
 TOKEN_USED = "token_used"
+CASE_CLOSED = "closed"
 
 
 def contact_for_token(submission_token: uuid.UUID | None) -> Contact | None:
@@ -211,7 +212,8 @@ def contact_log_on_case(
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.is_open:
         raise ValidationError(
-            f"{case.reference} is closed. Reopen it with this contact if the need is not met."
+            f"{case.reference} is closed. Reopen it with this contact if the need is not met.",
+            code=CASE_CLOSED,
         )
     if resolution.strip() and not case_services.user_can_change_case(user=by, case=case):
         raise ValidationError(
@@ -243,7 +245,7 @@ def contact_reopen_case(
     case_services.case_reopen(
         case=case,
         by=by,
-        reason=Truncator(details.citizen_words).chars(200),
+        reason="",  # the contact logged with it, right beside it, says why in their words
         reopened_at=timezone.now(),
         expected_version=expected_version,
     )

@@ -2,6 +2,8 @@
 the case page (each contact in the citizen's words beside the case's steps), another contact
 on a case, reopening with a contact, and a team leader's reclassification of a contact."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import roles
 from cases import selectors as case_selectors
 from cases import services as case_services
+from cases import stale
 from cases.filters import citizen_search_q
 from cases.flow_strip import flow_strip
 from cases.models import Case, Citizen, TimelineEntry, parse_reference
@@ -237,9 +240,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(roles.LOG_CONTACTS, raise_exception=True)
 def log_contact_on_case(request: HttpRequest, reference: str) -> HttpResponse:
-    """Anyone in the front office may log another contact on any open case."""
+    """Anyone in the front office may log another contact on any open case. On a case that is
+    closed (or was closed while the form was open) the words are kept and, for someone who may
+    reopen it, "Reopen with this contact" sends them to the reopen form's address in one go."""
     case = case_selectors.get_visible_case(request.user, reference)
     form = CaseContactForm(request.POST or None, service_type=case.service_type)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_log_on_case(
@@ -249,38 +255,122 @@ def log_contact_on_case(request: HttpRequest, reference: str) -> HttpResponse:
                 submission_token=form.cleaned_data["submission_token"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            if getattr(error, "code", None) != services.CASE_CLOSED:
+                form.add_error(None, error)
+            else:
+                refusal = stale.refusal(
+                    case=case,
+                    user=request.user,
+                    shown_at=form.when_shown(),
+                    needs_open=True,
+                    button="Log contact",
+                    advice=_closed_case_advice(request, case),
+                )
+                case = refusal.case
         else:
             messages.success(request, f"Contact logged on {case.reference}.")
             return redirect(case)
-    return render(request, "demand/case_contact_form.html", {"case": case, "form": form})
+    return render(
+        request,
+        "demand/case_contact_form.html",
+        {
+            "case": case,
+            "form": form,
+            "refusal": refusal,
+            "can_reopen": _can_reopen(request, case),
+            "closed_advice": _closed_case_advice(request, case),
+        },
+    )
+
+
+def _can_reopen(request: HttpRequest, case: Case) -> bool:
+    return (
+        not case.is_open
+        and not case.anonymised_at
+        and case_services.user_can_change_case(user=request.user, case=case)
+    )
+
+
+def _closed_case_advice(request: HttpRequest, case: Case) -> str:
+    if case.is_open:
+        return ""
+    if case.anonymised_at:
+        return (
+            f"{case.reference} is closed and its personal data were removed, so it cannot be "
+            "reopened: log the contact as a new case. The words are kept below to copy."
+        )
+    if _can_reopen(request, case):
+        return (
+            f"{case.reference} is closed. If the citizen's need is not met, reopen it with this "
+            "contact: the words are kept below."
+        )
+    owner = case.owner.get_full_name() or case.owner.username
+    return (
+        f"{case.reference} is closed, and only its owner, {owner}, or a team leader can reopen "
+        "it. The words are kept below: copy them, or pass them on."
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(roles.LOG_CONTACTS, raise_exception=True)
 def reopen_case(request: HttpRequest, reference: str) -> HttpResponse:
-    """Reopen a closed case, only with the new contact that says why."""
+    """Reopen a closed case, only with the new contact that says why. A form sent after the
+    case changed (reopened by someone else, say) is refused with what changed, its words kept,
+    and on a case open again the words can go on it as another contact in one press."""
     case = case_selectors.get_visible_case(request.user, reference)
-    if not case_services.user_can_change_case(user=request.user, case=case):
-        raise PermissionDenied("Only the case owner or a team leader can reopen this case.")
-    form = ReopenForm(
-        request.POST or None, initial={"version": case.version}, service_type=case.service_type
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_reopen_case(
-                by=request.user,
-                case=case,
-                details=form.contact_details(),
-                expected_version=form.cleaned_data["version"],
-                submission_token=form.cleaned_data["submission_token"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"{case.reference} reopened.")
-            return redirect(case)
+    if request.method == "POST":
+        form = ReopenForm(request.POST, service_type=case.service_type)
+        if stale.is_stale(request.POST, case):
+            return _refuse_reopen(request, case, form)
+        if not case_services.user_can_change_case(user=request.user, case=case):
+            raise PermissionDenied("Only the case owner or a team leader can reopen this case.")
+        if form.is_valid():
+            try:
+                services.contact_reopen_case(
+                    by=request.user,
+                    case=case,
+                    details=form.contact_details(),
+                    expected_version=form.cleaned_data["version"],
+                    submission_token=form.cleaned_data["submission_token"],
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) == "stale":
+                    return _refuse_reopen(request, case, form)
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{case.reference} reopened.")
+                return redirect(case)
+    else:
+        if not case_services.user_can_change_case(user=request.user, case=case):
+            raise PermissionDenied("Only the case owner or a team leader can reopen this case.")
+        form = ReopenForm(initial={"version": case.version}, service_type=case.service_type)
     return render(request, "demand/reopen_form.html", {"case": case, "form": form})
+
+
+def _refuse_reopen(request: HttpRequest, case: Case, form: ReopenForm) -> HttpResponse:
+    refusal = stale.refusal(
+        case=case,
+        user=request.user,
+        shown_at=form.when_shown(),
+        needs_open=False,
+        button="Reopen case",
+    )
+    if refusal.case.is_open:
+        refusal = dataclasses.replace(
+            refusal,
+            advice=(
+                "The case is open again now. The words are kept below: log them on it as "
+                "another contact."
+            ),
+        )
+    fresh = ReopenForm(
+        stale.fresh_data(request.POST, refusal.case), service_type=refusal.case.service_type
+    )
+    return render(
+        request,
+        "demand/reopen_form.html",
+        {"case": refusal.case, "form": fresh, "refusal": refusal},
+    )
 
 
 @require_http_methods(["GET", "POST"])

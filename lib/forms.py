@@ -3,7 +3,7 @@
 import uuid
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html
@@ -64,13 +64,49 @@ def now_for_input():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
+def character_limit(field: forms.Field) -> int | None:
+    """The limit of a text box with a character count: a CharField drawn as a textarea."""
+    if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+        return field.max_length
+    return None
+
+
+TOO_LONG = (
+    "This can be at most %(limit)s characters, and it has %(count)s. Nothing was saved: your "
+    "text is kept below. Shorten it, then press the button again."
+)
+
+
+class CharacterLimit(MaxLengthValidator):
+    """A text box's limit, refused in counts a person reads ("50,000"): a field's own
+    error_messages["too_long"] may say it in its words, with %(limit)s and %(count)s."""
+
+    def __call__(self, value):
+        if len(value) > self.limit_value:
+            raise forms.ValidationError(
+                TOO_LONG,
+                code="too_long",
+                params={"limit": f"{self.limit_value:,}", "count": f"{len(value):,}"},
+            )
+
+
 class GovukFormMixin:
-    """Puts the cursor in the first field, so a call can be logged without touching the mouse."""
+    """Puts the cursor in the first field, so a call can be logged without touching the mouse.
+    A text box with a limit gets GOV.UK's character count instead of the browser's `maxlength`,
+    which cuts a pasted letter short without saying so: the count shows as the limit nears, and
+    text over it is refused with the counts and kept."""
 
     autofocus_field: str | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if limit := character_limit(field):
+                field.widget.attrs.pop("maxlength", None)
+                field.validators = [
+                    *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+                    CharacterLimit(limit),
+                ]
         first = self.autofocus_field or next(
             (name for name, field in self.fields.items() if not field.widget.is_hidden), None
         )
@@ -88,7 +124,26 @@ class SubmissionTokenMixin(forms.Form):
         self.fields["submission_token"].initial = uuid.uuid4()
 
 
-class VersionMixin(forms.Form):
+class ShownAtMixin(forms.Form):
+    """When the form was shown, so a refusal can say what changed on the case since."""
+
+    shown_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shown_at"].initial = timezone.now
+
+    def when_shown(self):
+        """When the form that was sent had been shown (None if it did not say, or not sensibly)."""
+        field = self.fields["shown_at"]
+        try:
+            value = field.clean(field.widget.value_from_datadict(self.data, self.files, "shown_at"))
+        except forms.ValidationError:
+            return None
+        return value if value and value <= timezone.now() else None
+
+
+class VersionMixin(ShownAtMixin):
     """The case's version when the form was opened, so a change over someone else's is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -6,6 +6,7 @@ from django import forms, template
 from django.utils import timezone
 
 from lib.forms import InlineSelect
+from lib.forms import character_limit as field_character_limit
 
 register = template.Library()
 
@@ -68,6 +69,9 @@ def govuk_widget(bound_field) -> str:
     if bound_field.errors:
         classes.append(f"{base}--error")
         described_by.append(f"{bound_field.auto_id}-error")
+    if field_character_limit(bound_field.field):
+        classes.append("govuk-js-character-count")
+        described_by.append(f"{bound_field.auto_id}-info")
     attrs = {"class": " ".join(c for c in classes if c)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
@@ -75,6 +79,18 @@ def govuk_widget(bound_field) -> str:
     if type(widget) is forms.Select:
         widget = InlineSelect.like(widget)
     return bound_field.as_widget(widget=widget, attrs=attrs)
+
+
+@register.filter
+def character_limit(bound_field) -> int | None:
+    """{% with limit=field|character_limit %}: a text box's limit, for its character count."""
+    return field_character_limit(bound_field.field)
+
+
+@register.filter
+def thousands(number: int) -> str:
+    """50000 -> '50,000'."""
+    return f"{number:,}"
 
 
 @register.filter

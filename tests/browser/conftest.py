@@ -194,3 +194,15 @@ def sign_out(page: Page) -> None:
     """Sign out with the header's "Sign out" button."""
     page.get_by_role("button", name=re.compile(r"^Sign out")).click()
     expect(page).to_have_url(re.compile(r"/sign-in/"))
+
+
+MOST_TABS = 40
+
+
+def tab_to(page: Page, selector: str) -> int:
+    """Press Tab until the element matching `selector` has the cursor; return the presses."""
+    for presses in range(1, MOST_TABS + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return presses
+    raise AssertionError(f"{selector} not reached in {MOST_TABS} Tab presses")

@@ -9,29 +9,10 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, Citizen
 from demand.models import Contact
-from tests.browser.conftest import BROWSER_MARKS, assert_accessible, sign_in
+from tests.browser.conftest import BROWSER_MARKS, assert_accessible, sign_in, tab_to
 from tests.factories import CaseFactory, CitizenFactory
 
 pytestmark = BROWSER_MARKS
-
-MOST_TABS = 40
-
-
-def focused(page: Page) -> str:
-    """What has the cursor: its id, or its name=value for a button without one."""
-    return page.evaluate(
-        """() => { const e = document.activeElement;
-                   return e.id || `${e.name || e.tagName.toLowerCase()}=${e.value || ""}`; }"""
-    )
-
-
-def tab_to(page: Page, selector: str) -> int:
-    """Press Tab until the element matching `selector` has the cursor; return the presses."""
-    for presses in range(1, MOST_TABS + 1):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return presses
-    raise AssertionError(f"{selector} not reached in {MOST_TABS} Tab presses")
 
 
 def mark_the_page(page: Page) -> None:
@@ -201,3 +182,51 @@ def test_back_then_save_after_saving_saves_nothing_twice(page: Page, fran, bins)
     ).to_be_visible()
     assert Case.objects.count() == 1
     assert Contact.objects.count() == 1
+
+
+def a_long_email(length: int) -> str:
+    """A pasted email of exactly `length` characters, ending in words that must not be lost."""
+    ending = " END OF THE EMAIL."
+    paragraph = "I am writing again about the broken streetlight outside number 12. "
+    body = (paragraph * (length // len(paragraph) + 1))[: length - len(ending)]
+    return body + ending
+
+
+def test_a_pasted_20000_character_email_is_kept_whole(page: Page, fran, bins):
+    email = a_long_email(20_000)
+    sign_in(page, fran, check_accessible=False)
+    open_log_a_contact(page)
+
+    page.keyboard.insert_text(email)  # as a paste: the text arrives at once
+
+    expect(page.locator("#id_citizen_words")).to_have_value(email)
+    a_new_need_for_bins(page)
+    page.keyboard.press("Control+Enter")
+
+    expect(page.get_by_role("alert")).to_contain_text("Contact logged on")
+    assert Contact.objects.get().citizen_words == email
+
+
+def test_text_over_the_limit_is_counted_then_refused_and_kept(page: Page, fran, bins):
+    near = a_long_email(40_000)
+    sign_in(page, fran, check_accessible=False)
+    open_log_a_contact(page)
+    count = page.locator("#id_citizen_words ~ .govuk-character-count__status")
+
+    page.keyboard.insert_text(near)
+
+    # Over three quarters of the limit, the count shows what is left.
+    expect(count).to_have_text("You have 10,000 characters remaining")
+    page.keyboard.insert_text(a_long_email(12_345))
+    expect(count).to_have_text("You have 2,345 characters too many")
+    assert_accessible(page)
+    a_new_need_for_bins(page)
+    page.keyboard.press("Control+Enter")
+
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "What the citizen said can be at most 50,000 characters, and this has 52,345."
+    )
+    kept = page.locator("#id_citizen_words").input_value()
+    assert len(kept) == 52_345 and kept.endswith("END OF THE EMAIL.")
+    assert not Contact.objects.exists()

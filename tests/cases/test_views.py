@@ -250,7 +250,7 @@ def test_stale_form_is_refused_and_keeps_the_text(fo_client, front_office, team_
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "changed this case since you opened this form" in html
+    assert "Someone else changed this case while you had this form open." in html
     assert "New bin delivered" in html
     case.refresh_from_db()
     assert case.is_open

@@ -43,6 +43,18 @@ def contact_data(**overrides):
     return {**data, **overrides}
 
 
+def test_text_boxes_count_characters_instead_of_cutting_a_paste_short(fo_client):
+    """The browser's maxlength drops the end of a pasted letter without a word: the limit is
+    shown by GOV.UK's character count and checked on the server instead."""
+    html = fo_client.get(LOG).content.decode()
+    textareas = re.findall(r"<textarea\b[^>]*>", html)
+    assert len(textareas) >= 4
+    assert not [tag for tag in textareas if "maxlength" in tag]
+    assert 'data-module="govuk-character-count" data-maxlength="50000"' in html
+    assert 'aria-describedby="id_citizen_words-hint id_citizen_words-info"' in html
+    assert "You can enter up to 50,000 characters" in html
+
+
 def test_log_contact_page_puts_the_cursor_in_the_words_box(fo_client):
     """The citizen often starts talking before giving a name."""
     html = fo_client.get(LOG).content.decode()
@@ -172,7 +184,7 @@ def test_double_submitted_log_form_records_one_contact(fo_client):
         ({"resolved_now": "on"}, "Say how the need was met"),
         ({"resolution": "Sorted"}, "to close it now"),
         ({"citizen_email": "not-an-email"}, "Enter an email address like name@example.com."),
-        ({"citizen_words": "x" * 10001}, "at most 10000 characters"),
+        ({"citizen_words": "x" * 50001}, "at most 50,000 characters, and this has 50,001"),
     ],
 )
 def test_bad_input_shows_the_error_and_keeps_the_text(fo_client, overrides, message):
@@ -207,7 +219,8 @@ def test_log_on_a_closed_case_says_reopen(fo_client):
     case = CaseFactory(closed=True)
     url = reverse("demand:log_on_case", kwargs={"reference": case.reference})
     response = fo_client.post(url, contact_data())
-    assert "is closed. Reopen it" in response.content.decode()
+    html = response.content.decode()
+    assert f"{case.reference} is closed" in html and "can reopen it" in html
     assert case.contacts.count() == 1
 
 
