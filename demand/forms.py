@@ -169,7 +169,7 @@ class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, ClassificationFor
     )
     received_at = PastDateTimeField(
         label="When was it received?",
-        help_text="Change this for a letter or email that arrived earlier.",
+        help_text="Choose another time for a letter or email that arrived earlier.",
         what="The time the contact was received",
     )
 

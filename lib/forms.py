@@ -9,25 +9,41 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from lib import when
 from lib.periods import EARLIEST, LATEST, start_of
 
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_PERIOD_DAYS = 3653  # ten years: the longest period a study page draws
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's own date-and-time picker, typed into from the keyboard."""
+class WhenInput(forms.Widget):
+    """When something happened (lib.when): "Just now", "Earlier today", "Yesterday" or "Another
+    day" as GOV.UK radios, the time and the day, month and year revealed by the choice, in UK
+    order whatever the browser. Drawn by templates/_when_field.html. A single value in the
+    field's own name ("2026-11-25T09:30", as a script or an older form sends) is read too."""
 
-    input_type = "datetime-local"
+    SUBFIELDS = ("when", "day", "month", "year", "confirm")
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=DATETIME_INPUT_FORMAT)
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        if f"{name}_when" not in data:
+            return None
+        parts = {part: data.get(f"{name}_{part}", "") for part in self.SUBFIELDS}
+        # Each choice that needs a time reveals a box of its own: the chosen one's counts.
+        mode = parts["when"]
+        box = f"{name}_time_{mode}" if mode in (when.TODAY, when.YESTERDAY) else f"{name}_time"
+        return when.Typed(**parts, time=data.get(box, ""))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_when" not in data
 
 
 class PastDateTimeField(forms.DateTimeField):
-    """A date and time, local to the council, that defaults to now and may not be in the future."""
+    """A date and time, local to the council, that defaults to now and may not be in the
+    future; one more than a year back is taken only once its day is confirmed as right."""
 
-    widget = DateTimeLocalInput
+    widget = WhenInput
 
     def __init__(self, *, what: str, **kwargs):
         self.what = what
@@ -41,13 +57,21 @@ class PastDateTimeField(forms.DateTimeField):
         )
         super().__init__(**kwargs)
 
+    def to_python(self, value):
+        if not isinstance(value, when.Typed):
+            return super().to_python(value)
+        try:
+            return when.parse(value, timezone.now())
+        except when.Unreadable as unreadable:
+            raise forms.ValidationError(unreadable.message, code=unreadable.code) from None
+
     def clean(self, value):
         cleaned = super().clean(value)
         if not cleaned:
             return cleaned
         try:
             too_early = cleaned < start_of(EARLIEST)
-            # A minute's grace: the form's default is "now" to the minute, rounded down.
+            # A minute's grace: a time typed to the minute may be this very minute.
             in_future = cleaned > timezone.now() + timezone.timedelta(minutes=1)
         except OverflowError:  # an offset that puts it before the year 1 in UTC
             too_early, in_future = True, False
@@ -57,6 +81,14 @@ class PastDateTimeField(forms.DateTimeField):
             )
         if in_future:
             raise forms.ValidationError(f"{self.what} cannot be in the future.", code="future")
+        if isinstance(value, when.Typed) and when.is_long_ago(cleaned, timezone.now()):
+            day = timezone.localtime(cleaned).date()
+            if value.confirm != day.isoformat():
+                raise forms.ValidationError(
+                    f"{day.day} {day:%B %Y} is more than a year ago. If that is right, tick "
+                    f"“Yes, {day.day} {day:%B %Y} is right” and press the button again.",
+                    code="long_ago",
+                )
         return cleaned
 
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django import forms, template
 from django.utils import timezone
 
+from lib import when
 from lib.forms import InlineSelect
 from lib.forms import character_limit as field_character_limit
 
@@ -16,10 +17,15 @@ def human_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     local = timezone.localtime(value)
+    return f"{local.day} {local:%B %Y} at {clock(local)}"
+
+
+def clock(value: datetime) -> str:
+    """'9:30am', '1pm': a time as people say it."""
+    local = timezone.localtime(value)
     hour = local.hour % 12 or 12
     minutes = "" if local.minute == 0 else f":{local.minute:02d}"
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {hour}{minutes}{suffix}"
+    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
 
 
 @register.filter
@@ -85,6 +91,46 @@ def govuk_widget(bound_field) -> str:
 def character_limit(bound_field) -> int | None:
     """{% with limit=field|character_limit %}: a text box's limit, for its character count."""
     return field_character_limit(bound_field.field)
+
+
+@register.filter
+def when_parts(bound_field) -> dict:
+    """What a when-field's boxes show (templates/_when_field.html): as typed, or "just now"
+    with today's date in the day, month and year; and the day to confirm if it is long ago."""
+    value, now = bound_field.value(), timezone.now()
+    typed = when.Typed.of(now)
+    if isinstance(value, when.Typed):
+        typed = value
+    elif isinstance(value, datetime):  # the initial value: now
+        typed = when.Typed.of(timezone.make_aware(value) if timezone.is_naive(value) else value)
+    elif isinstance(value, str):  # the single-value form: shown as "another day"
+        try:
+            local = timezone.localtime(bound_field.field.to_python(value))
+        except (forms.ValidationError, ValueError, OverflowError):
+            pass
+        else:
+            typed = when.Typed(
+                when=when.OTHER,
+                day=str(local.day),
+                month=str(local.month),
+                year=str(local.year),
+                time=f"{local:%H:%M}",
+            )
+    long_ago = None
+    if typed.when == when.OTHER:
+        try:
+            moment = when.parse(typed, now)
+        except when.Unreadable:
+            moment = None
+        if moment is not None and when.is_long_ago(moment, now):
+            long_ago = timezone.localtime(moment).date()
+    return {
+        "typed": typed,
+        "choices": when.CHOICES,
+        "now": timezone.localtime(now),
+        "now_label": clock(now),
+        "long_ago": long_ago,
+    }
 
 
 @register.filter

@@ -3,8 +3,10 @@ the citizen is found are kept; a repeat caller is found and the contact attached
 duplicate citizen is caught; Back then Save after saving saves nothing twice."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, Citizen
@@ -230,3 +232,66 @@ def test_text_over_the_limit_is_counted_then_refused_and_kept(page: Page, fran, 
     kept = page.locator("#id_citizen_words").input_value()
     assert len(kept) == 52_345 and kept.endswith("END OF THE EMAIL.")
     assert not Contact.objects.exists()
+
+
+def choose_another_day(page: Page, day) -> None:
+    """From the words box: "Another day", then the day, month and year typed in UK order (a
+    Tab into a box selects what is in it, so typing replaces today's date)."""
+    tab_to(page, "#id_received_at")  # "Just now", the choice a call starts with
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Another day")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Day", exact=True)).to_be_focused()
+    page.keyboard.type(str(day.day))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.month))
+    page.keyboard.press("Tab")
+    page.keyboard.type(str(day.year))
+    page.keyboard.press("Tab")
+    page.keyboard.type("9:30")
+
+
+def test_a_letter_received_last_week_is_typed_day_month_year_in_any_browser(page: Page, fran, bins):
+    last_week = timezone.localdate() - timedelta(days=9)
+    sign_in(page, fran, check_accessible=False)
+    open_log_a_contact(page)
+    page.keyboard.type("Letter: the recycling box was not returned after collection.")
+    tab_to(page, "input[name=channel]")
+    for _ in range(4):  # phone, face to face, email, web form, letter
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("Letter")).to_be_checked()
+
+    choose_another_day(page, last_week)
+    assert_accessible(page)
+    a_new_need_for_bins(page)
+    page.keyboard.press("Control+Enter")
+
+    expect(page.get_by_role("alert")).to_contain_text("Contact logged on")
+    contact = Contact.objects.get()
+    assert timezone.localtime(contact.received_at).date() == last_week
+    assert f"{timezone.localtime(contact.received_at):%H:%M}" == "09:30"
+    assert contact.channel == "letter"
+
+
+def test_a_date_more_than_a_year_back_is_taken_only_once_confirmed(page: Page, fran, bins):
+    long_ago = timezone.localdate() - timedelta(days=800)
+    sign_in(page, fran, check_accessible=False)
+    open_log_a_contact(page)
+    page.keyboard.type("An old letter found in the post room.")
+    choose_another_day(page, long_ago)
+    a_new_need_for_bins(page)
+    page.keyboard.press("Control+Enter")
+
+    when = f"{long_ago.day} {long_ago:%B %Y}"
+    expect(page.locator(".govuk-error-summary")).to_contain_text(f"{when} is more than a year ago.")
+    expect(page.get_by_label("Day", exact=True)).to_have_value(str(long_ago.day))
+    assert_accessible(page)
+    assert not Contact.objects.exists()
+    tab_to(page, "#id_received_at_confirm")
+    page.keyboard.press("Space")
+    expect(page.get_by_label(f"Yes, {when} is right")).to_be_checked()
+    page.keyboard.press("Control+Enter")
+
+    expect(page.get_by_role("alert")).to_contain_text("Contact logged on")
+    assert timezone.localtime(Contact.objects.get().received_at).date() == long_ago
