@@ -19,3 +19,7 @@ urlpatterns = [
     path("", include("analysis.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A page in the house style that reads nothing from the database; for a form sent while the
+# database could not be reached, everything typed, to send again (councilflow/errors.py).
+handler500 = "councilflow.errors.server_error"
