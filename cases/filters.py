@@ -59,6 +59,11 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = ["q", "status", "service", "owner"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The cursor in the search box: a case is usually found by typing.
+        self.form.fields["q"].widget.attrs["autofocus"] = True
+
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value.strip():
             return queryset

@@ -95,6 +95,11 @@ class FlowStrip:
         return [(code, kind) for code, kind in MARKER_KINDS.items() if code in present]
 
     @property
+    def has_waste(self) -> bool:
+        """Whether the key shows a waste step, so the strip says what "waste" means."""
+        return any(kind.category == "waste" for _, kind in self.key)
+
+    @property
     def summary(self) -> list[str]:
         """E.g. ['3 contacts, 1 of them failure demand', '2 value steps',
         '3 waste steps: 1 hand-off, 2 waits']."""

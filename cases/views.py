@@ -14,6 +14,7 @@ from accounts import roles
 from cases import selectors, services, stale
 from cases.filters import CaseFilter
 from cases.forms import CloseForm, HandOffForm, StepForm
+from cases.models import parse_reference
 
 CASES_PER_PAGE = 25
 OPEN_CASES_SHOWN = 50  # the oldest; the rest are a click away in Find a case
@@ -40,7 +41,12 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(roles.VIEW_CASES, raise_exception=True)
 def case_list(request: HttpRequest) -> HttpResponse:
+    """Find a case. A case's reference ("CF-000123", however spaced or cased) opens that case;
+    anything else searches, with the cursor in the search box."""
     cases = selectors.visible_cases(request.user)
+    named = _reference_in(request.GET.get("q", ""))
+    if named is not None and (case := cases.filter(pk=named).first()) is not None:
+        return redirect(case)
     # With no search yet this lists the most recent cases, so the page is useful on arrival.
     case_filter = CaseFilter(request.GET, queryset=cases, request=request)
     results = case_filter.qs.order_by("-opened_at", "-pk")
@@ -59,6 +65,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "nav_section": "find",
         },
     )
+
+
+def _reference_in(text: str) -> int | None:
+    """The case a search names by its reference: "CF" then the number (digits alone may be
+    part of a phone number, so they are searched)."""
+    text = text.strip()
+    return parse_reference(text) if text[:2].upper() == "CF" else None
 
 
 def _case_action(

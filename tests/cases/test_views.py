@@ -1,6 +1,7 @@
 """The view ladder for the case pages: anonymous and wrong-role access are in
 tests/test_permissions.py; here, methods, happy paths and bad input."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,8 +60,7 @@ def test_my_cases_empty_state(fo_client):
 @pytest.mark.parametrize(
     ("query", "matches"),
     [
-        ("CF-{pk:06d}", True),
-        ("{pk}", True),
+        ("{pk}", True),  # digits alone: searched, as they may be part of a phone number
         ("Hopkins", True),
         ("hop", True),
         ("07700 900123", True),
@@ -112,13 +112,27 @@ def test_find_a_case_paginates_and_keeps_the_filters(fo_client):
     assert "service=pothole&amp;page=2" in first.content.decode()
 
 
-def test_a_reference_finds_that_case_alone(fo_client):
+@pytest.mark.parametrize("typed", ["CF-{pk:06d}", " cf-{pk:06d} ", "CF{pk}", "cf {pk}"])
+def test_a_reference_opens_that_case(fo_client, typed):
     case = CaseFactory()
     CaseFactory(citizen=CitizenFactory(name=f"CF-{case.pk:06d}"))  # a name that looks like one
 
-    response = fo_client.get(reverse("cases:list"), {"q": case.reference})
+    response = fo_client.get(reverse("cases:list"), {"q": typed.format(pk=case.pk)})
 
-    assert list(response.context["page"].object_list) == [case]
+    assert response.status_code == 302
+    assert response["Location"] == case.get_absolute_url()
+
+
+def test_a_reference_to_no_case_says_nothing_matches(fo_client):
+    CaseFactory()
+    response = fo_client.get(reverse("cases:list"), {"q": "CF-999999"})
+    assert response.status_code == 200
+    assert "No cases match" in response.content.decode()
+
+
+def test_find_a_case_puts_the_cursor_in_the_search_box(fo_client):
+    html = fo_client.get(reverse("cases:list")).content.decode()
+    assert re.search(r'<input type="text" name="q"[^>]*autofocus', html)
 
 
 def test_a_search_that_fits_on_one_page_is_not_counted_separately(fo_client):
@@ -348,3 +362,20 @@ def test_lists_name_the_citizen_or_say_why_not(fo_client):
 
     assert "Anonymous" in html and "Name not given" in html
     assert "Ann &lt;b&gt;Lee&lt;/b&gt;" in html
+
+
+def test_the_case_page_explains_dirty_and_waste_where_it_shows_them(fo_client, front_office):
+    from cases import services
+
+    case = CaseFactory(owner=front_office)
+    html = fo_client.get(case.get_absolute_url()).content.decode()
+    assert "no contact the citizen should not have needed to make" in html
+    assert "“Waste” marks" not in html  # nothing wasted yet
+
+    services.case_record_step(case=case, by=front_office, step_kind="wait", description="Parts")
+    ContactFactory(case=case, failure=True)
+    Case.objects.filter(pk=case.pk).update(is_dirty=True)
+    html = fo_client.get(case.get_absolute_url()).content.decode()
+    assert "at least one contact was failure demand" in html
+    assert "not the person handling it" in html
+    assert "“Waste” marks what did not itself help the citizen" in html
