@@ -130,11 +130,11 @@ def possible_duplicates(
         "email": email.strip().lower(),
         "postcode": normalise_postcode(postcode),
     }
-    # Most new citizens share their name with nobody: one lookup on the name's index, and the
-    # open cases are counted only for the look-alikes found.
-    same_name = Citizen.objects.filter(name__iexact=name, anonymised_at__isnull=True).order_by(
-        "-pk"
-    )[:50]
+    same_name = (
+        Citizen.objects.filter(name__iexact=name, anonymised_at__isnull=True)
+        .annotate(open_case_count=Count("cases", filter=Q(cases__status=Case.Status.OPEN)))
+        .order_by("-pk")[:50]
+    )
     matches = []
     for citizen in same_name:
         held = {
@@ -145,14 +145,4 @@ def possible_duplicates(
         compared = [part for part in typed if typed[part] and held[part]]
         if not compared or any(typed[part] == held[part] for part in compared):
             matches.append(citizen)
-    matches = matches[:DUPLICATES_SHOWN]
-    if matches:
-        open_cases = dict(
-            Case.objects.filter(citizen__in=matches, status=Case.Status.OPEN)
-            .values_list("citizen")
-            .annotate(Count("pk"))
-            .order_by()
-        )
-        for citizen in matches:
-            citizen.open_case_count = open_cases.get(citizen.pk, 0)
-    return matches
+    return matches[:DUPLICATES_SHOWN]

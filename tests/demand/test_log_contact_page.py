@@ -132,6 +132,18 @@ def test_possible_duplicates_skips_other_names_and_removed_details():
     assert possible_duplicates(name="   ") == []
 
 
+def test_possible_duplicates_count_only_their_own_open_cases():
+    busy = CitizenFactory(name="Gwen Lloyd", phone="")
+    CaseFactory.create_batch(2, citizen=busy)
+    CaseFactory(citizen=busy, closed=True)
+    idle = CitizenFactory(name="Gwen Lloyd", phone="")
+    CaseFactory(citizen=CitizenFactory(name="Someone Else"))
+
+    found = {person: person.open_case_count for person in possible_duplicates(name="Gwen Lloyd")}
+
+    assert found == {busy: 2, idle: 0}
+
+
 def test_a_new_citizen_like_one_we_have_is_asked_about_first(fo_client):
     existing = CitizenFactory(name="Gwen Lloyd", phone="07700900123")
     service = ServiceTypeFactory()
