@@ -13,6 +13,7 @@ import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 
 LIMIT_FACTOR = 2.66  # natural process limits: CL ± 2.66 × mR̄
@@ -194,8 +195,23 @@ def _phase(
 
 
 def _mean(values: Sequence[float]) -> float:
-    # fsum: the exact sum, rounded once (statistics.mean is exact too, but slow on 100,000).
-    return math.fsum(values) / len(values)
+    """The exact mean, rounded once to the nearest float: a phase of three 0.1s has a centre
+    line of exactly 0.1, so a value equal to the mean is on the centre line.
+
+    fsum(values) / n rounds twice (the sum, then the division), so it can land a float away.
+    Instead the exact sum is written as a few floats (each fsum of the values less the parts
+    so far gives the next part, until nothing is left: usually one or two passes at C speed),
+    and that exact sum is divided by n as a fraction, rounded once. statistics.mean gives the
+    same result but is a hundred times slower on 100,000 values."""
+    n = len(values)
+    parts = [math.fsum(values)]
+    if not math.isfinite(parts[0]):  # an infinity or a NaN among them: nothing exact to do
+        return parts[0] / n
+    while remainder := math.fsum(itertools.chain(values, map(operator.neg, parts))):
+        parts.append(remainder)
+    if len(parts) == 1:  # the sum is exact as a float: one rounding, in the division
+        return parts[0] / n
+    return float(sum(map(Fraction, parts)) / n)
 
 
 def _side(value: float, centre: float) -> int:

@@ -3,6 +3,7 @@ reference series computed by NHS-R's plotthedots (tests/analysis/data/spc_refere
 
 import json
 import random
+import statistics
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,45 @@ def test_constant_phase_is_not_outside_its_own_limits():
     chart = spc.xmr([5] * 10, screening=False)
     assert chart.phases[0].upper_limit == chart.phases[0].lower_limit == 5
     assert all(p.label == spc.COMMON for p in chart.points)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [0.1] * 3,  # fsum(...) / 3 gives 0.10000000000000002
+        [0.7] * 7,
+        [1 / 3] * 11,
+        [2.675] * 13,
+        [0.1, 0.2, 0.3, 0.2, 0.1, 0.2, 0.3],
+        [1e-9, 1e9, 1e-9, 1e9],
+        [5e-324, 5e-324, 5e-324],  # the smallest float
+        [1e300, 1e300, -1e300],
+        [4.35] * 100_000,
+    ],
+)
+def test_means_are_exact(values):
+    """The centre line is the exact mean rounded once, as statistics.mean (slow but exact)."""
+    (phase,) = spc.xmr(values, floor=None).phases
+    assert phase.centre_line == statistics.mean(values)
+
+
+@pytest.mark.parametrize("value", [0.1, 0.7, 1 / 3, 2.675, 31.8])
+def test_a_constant_phase_of_awkward_floats_is_all_on_its_centre_line(value):
+    chart = spc.xmr([value] * 9, screening=False)
+    (phase,) = chart.phases
+    assert phase.centre_line == value
+    assert phase.upper_limit == phase.lower_limit == value
+    assert chart.rule_masks == (0,) * 9  # not "outside" its own zero-width limits, no shift
+
+
+def test_means_agree_with_statistics_on_random_awkward_floats():
+    rng = random.Random(20261204)
+    for _ in range(500):
+        values = [
+            rng.choice([rng.random() * 50, rng.randint(0, 300) / 10, rng.random() * 1e-6])
+            for _ in range(rng.randint(1, 60))
+        ]
+        assert spc.xmr(values, floor=None).phases[0].centre_line == statistics.mean(values)
 
 
 def test_empty_series():
