@@ -21,6 +21,7 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -58,6 +59,9 @@ class CapabilityFilters:
     channel: str = ""  # of the case's first contact
     cleanliness: str = ""  # "clean", "dirty" or "" for both
     screening: bool = True
+    # Cases that started before a system change and closed after it (transition cases) are
+    # drawn but left out of their phase's lines and rules, unless this is True.
+    include_transitions: bool = False
 
     def cases(self, service: ServiceType | None) -> QuerySet[Case]:
         cases = Case.objects.filter(
@@ -160,11 +164,34 @@ def _local_date(seconds: float) -> date:
     return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC)).date()
 
 
+def transition_flags(opened_at: Sequence[float], closed_at: Sequence[float], changes) -> list[bool]:
+    """Per case (POSIX seconds): True for a transition case, one that started before a system
+    change and closed on or after the day of it. It was done partly the old way, so it says
+    little about the new system. Worked out at C speed, one pass per change."""
+    flags = [False] * len(closed_at)
+    for change in changes:
+        moment = start_of(change.changed_on).timestamp()
+        started_before = map(operator.lt, opened_at, itertools.repeat(moment))
+        closed_after = map(operator.ge, closed_at, itertools.repeat(moment))
+        flags = list(map(operator.or_, flags, map(operator.and_, started_before, closed_after)))
+    return flags
+
+
+def transition_cases(changes) -> Q:
+    """The same rule as transition_flags, for the database."""
+    spans = Q(pk__in=[])
+    for change in changes:
+        moment = start_of(change.changed_on)
+        spans |= Q(opened_at__lt=moment, closed_at__gte=moment)
+    return spans
+
+
 @dataclass
 class CapabilityChart:
     chart: spc.Chart
     change_marks: list[tuple[int, str]]
     phase_since: list[date]  # per phase: the change date, or its first point's date
+    transition: list[bool] | None = None  # per point, when the points are cases
 
 
 def capability_chart(
@@ -174,18 +201,23 @@ def capability_chart(
     *,
     screening: bool,
     changes: Sequence,
+    opened: Sequence[float] | None = None,
+    include_transitions: bool = False,
 ) -> CapabilityChart:
     """XmR of end-to-end days (lower is better), a phase at each of `changes` (the system
     changes of this service, or of all services). `moments` are the points' dates, or their
     POSIX seconds: compared with the start of each change's day, so 100,000 points need no date
-    conversions."""
+    conversions. With `opened` (each case's start, in POSIX seconds), transition cases are
+    set aside from their phase's lines and rules unless include_transitions."""
     as_seconds = bool(moments) and isinstance(moments[0], float)
     thresholds = [
         start_of(change.changed_on).timestamp() if as_seconds else change.changed_on
         for change in changes
     ]
     starts, marks = phases_at_changes(moments, changes, thresholds)
-    chart = spc.xmr(values, phase_starts=starts, screening=screening)
+    transition = None if opened is None else transition_flags(opened, moments, changes)
+    set_aside = transition if transition and not include_transitions else ()
+    chart = spc.xmr(values, phase_starts=starts, screening=screening, set_aside=set_aside)
     since = []
     for phase in chart.phases:
         first = moments[phase.start]
@@ -194,7 +226,9 @@ def capability_chart(
             since.append(started_by[-1])
         else:
             since.append(_local_date(first) if as_seconds else first)
-    return CapabilityChart(chart=chart, change_marks=marks, phase_since=since)
+    return CapabilityChart(
+        chart=chart, change_marks=marks, phase_since=since, transition=transition
+    )
 
 
 # Per-case charts are kept once drawn (a team leader looks at a chart again and again) in the
@@ -220,16 +254,27 @@ def kept(series: EndToEndSeries, changes: Sequence, settings: tuple, draw: Calla
 
 
 def series_chart(
-    series: EndToEndSeries, service: ServiceType | None, *, screening: bool, changes: Sequence
+    series: EndToEndSeries,
+    service: ServiceType | None,
+    *,
+    screening: bool,
+    changes: Sequence,
+    include_transitions: bool = False,
 ) -> CapabilityChart:
     """The capability chart of each case's end-to-end time, kept once drawn: the page and its
     CSV share it."""
     return kept(
         series,
         changes,
-        ("xmr", screening),
+        ("xmr", screening, include_transitions),
         lambda: capability_chart(
-            series.closed_at, series.days, service, screening=screening, changes=changes
+            series.closed_at,
+            series.days,
+            service,
+            screening=screening,
+            changes=changes,
+            opened=series.opened_at,
+            include_transitions=include_transitions,
         ),
     )
 

@@ -122,6 +122,11 @@ def capability_statement(phase: spc.Phase, *, since: date, unit: str = "days") -
     phase's: its centre line and natural process limits (the lower one floored at 0)."""
     count = len(phase.values)
     cases = f"{count} case{'s' if count != 1 else ''}"
+    if phase.centre_line is None:
+        return (
+            f"Since {since.day} {since:%B %Y}, every case closed started before the change "
+            "(a transition case): none yet shows what the new way of working delivers."
+        )
     opening = f"Since {since.day} {since:%B %Y} ({cases}), a case typically takes "
     typical = f"{phase.centre_line:.1f} {unit} end-to-end"
     if not phase.has_limits:

@@ -50,7 +50,7 @@ class DemandFilterForm(PeriodForm):
 class CapabilityFilterForm(PeriodForm):
     """The capability chart's filters, as query parameters shared with its CSV export:
     `from`, `to` (ISO dates of closure), `channel` (of the first contact), `cases`
-    (clean/dirty), `screening=off`."""
+    (clean/dirty), `screening=off`, `transition=include`."""
 
     channel = forms.ChoiceField(label="First contact's channel", required=False)
     cases = forms.ChoiceField(
@@ -64,6 +64,15 @@ class CapabilityFilterForm(PeriodForm):
         required=False,
         choices=[("", "On (recommended)"), ("off", "Off")],
         help_text="Screening drops very large moving ranges before the limits are calculated.",
+    )
+    transition = forms.ChoiceField(
+        label="Cases that started before a system change and closed after it",
+        required=False,
+        choices=[("", "Show them, but leave them out of the lines"), ("include", "Include them")],
+        help_text=(
+            "These transition cases were done partly the old way: left in, the old system's "
+            "slow cases closing late make the new way look worse than it is."
+        ),
     )
 
     from_label = "Closed from"
@@ -83,6 +92,7 @@ class CapabilityFilterForm(PeriodForm):
             channel=data["channel"],
             cleanliness=data["cases"],
             screening=data["screening"] != "off",
+            include_transitions=data["transition"] == "include",
         )
 
 

@@ -28,15 +28,18 @@ OUTSIDE, SHIFT, TREND, TWO_OF_THREE = 1, 2, 3, 4
 RULES_IN = [tuple(r for r in (1, 2, 3, 4) if mask & (1 << r)) for mask in range(32)]
 COMMON, IMPROVEMENT, CONCERN = "common", "improvement", "concern"
 SPECIAL = "special"  # a special cause on a chart where neither direction is better (volume)
+SET_ASIDE = "set aside"  # a point drawn in its phase but left out of its lines and rules
 
 
 @dataclass(frozen=True)
 class Phase:
-    """One phase of a chart: its points share a centre line and limits."""
+    """One phase of a chart: its points share a centre line and limits. Points set aside (e.g.
+    transition cases) are drawn between start and end but are not among its values."""
 
     start: int  # index of its first point in the whole series
-    values: tuple[float, ...]
-    centre_line: float
+    end: int  # index after its last point
+    values: tuple[float, ...]  # the points its lines and rules are made from
+    centre_line: float | None  # None when every point of the phase is set aside
     moving_ranges: tuple[float | None, ...]  # None for the phase's first point
     mr_bar: float | None  # None when there are no limits (one point, or all ranges screened)
     screened_out: int  # moving ranges dropped by screening
@@ -44,6 +47,7 @@ class Phase:
     lower_limit: float | None  # floored at the chart's floor
     lower_limit_unfloored: float | None
     upper_range_limit: float | None
+    set_aside: int = 0  # points drawn in the phase but left out of its lines and rules
 
     @property
     def has_limits(self) -> bool:
@@ -52,10 +56,6 @@ class Phase:
     @property
     def is_provisional(self) -> bool:
         return len(self.values) < PROVISIONAL_BELOW
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.values)
 
     @property
     def near_upper(self) -> float | None:
@@ -124,37 +124,55 @@ def xmr(
     lower_is_better: bool | None = True,
     floor: float | None = 0.0,
     ceiling: float | None = None,
+    set_aside: Sequence[bool] = (),
 ) -> Chart:
     """Compute an XmR chart. phase_starts are the 0-based indices where a new phase begins.
     Limits are shown floored at `floor` (0: a negative time or count is impossible) and, for
     a share, capped at `ceiling` (100%). lower_is_better=None labels special causes
-    "special" instead of improvement or concern: for volumes, neither direction is better."""
+    "special" instead of improvement or concern: for volumes, neither direction is better.
+    set_aside, one flag per point if given: True keeps the point in its place on the chart but
+    out of its phase's centre line, limits, moving ranges and rules (a transition case); it is
+    labelled SET_ASIDE."""
     values = [float(v) for v in values]
+    if set_aside and len(set_aside) != len(values):
+        raise ValueError("set_aside needs one flag per value.")
     starts = sorted({0, *(s for s in phase_starts if 0 < s < len(values))})
     bounds = list(zip(starts, [*starts[1:], len(values)], strict=True)) if values else []
-    phases = tuple(
-        _phase(start, values[start:end], screening, floor, ceiling) for start, end in bounds
-    )
     numbers: list[int] = []
     ranges: list[float | None] = []
     rule_masks: list[int] = []
     labels: list[str] = []
-    for number, phase in enumerate(phases, start=1):
+    phases = []
+    for number, (start, end) in enumerate(bounds, start=1):
+        kept = [i for i in range(start, end) if not set_aside[i]] if any(set_aside) else None
+        own = values[start:end] if kept is None else [values[i] for i in kept]
+        phase = _phase(start, end, own, screening, floor, ceiling)
+        phases.append(phase)
         masks = _rules(phase)
-        numbers += [number] * len(masks)
-        ranges += phase.moving_ranges
-        rule_masks += masks
-        labels += [
+        own_labels = [
             _label(phase, offset, masks, lower_is_better) if mask else COMMON
             for offset, mask in enumerate(masks)
         ]
+        numbers += [number] * (end - start)
+        if kept is None:
+            ranges += phase.moving_ranges
+            rule_masks += masks
+            labels += own_labels
+            continue
+        # Set-aside points: no moving range, no rules; the phase's own points go back in place.
+        offsets = {index: offset for offset, index in enumerate(kept)}
+        for index in range(start, end):
+            offset = offsets.get(index)
+            ranges.append(None if offset is None else phase.moving_ranges[offset])
+            rule_masks.append(0 if offset is None else masks[offset])
+            labels.append(SET_ASIDE if offset is None else own_labels[offset])
     return Chart(
         values=tuple(values),
         phase_numbers=tuple(numbers),
         moving_ranges=tuple(ranges),
         rule_masks=tuple(rule_masks),
         labels=tuple(labels),
-        phases=phases,
+        phases=tuple(phases),
         screening=screening,
         lower_is_better=lower_is_better,
         floor=floor,
@@ -162,9 +180,14 @@ def xmr(
 
 
 def _phase(
-    start: int, values: list[float], screening: bool, floor: float | None, ceiling: float | None
+    start: int,
+    end: int,
+    values: list[float],
+    screening: bool,
+    floor: float | None,
+    ceiling: float | None,
 ) -> Phase:
-    centre = _mean(values)
+    centre = _mean(values) if values else None
     ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
     mr_bar = _mean(ranges) if ranges else None
     screened_out = 0
@@ -182,6 +205,7 @@ def _phase(
         url = RANGE_FACTOR * mr_bar
     return Phase(
         start=start,
+        end=end,
         values=tuple(values),
         centre_line=centre,
         moving_ranges=(None, *ranges) if values else (),
@@ -191,6 +215,7 @@ def _phase(
         lower_limit=lower,
         lower_limit_unfloored=lower_raw,
         upper_range_limit=url,
+        set_aside=end - start - len(values),
     )
 
 

@@ -36,6 +36,7 @@ CSV_COLUMNS = [
     "upper_limit",
     "signal",
     "rules",
+    "transition",
 ]
 
 
@@ -95,11 +96,16 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     changes = system_changes_for([service_type.pk] if service_type else [])
 
     def spec_of(result: capability.CapabilityChart, points: list[ChartPoint]) -> dict:
-        return chart_spec(
+        spec = chart_spec(
             result.chart, points, title=title, unit="days", changes=result.change_marks
         )
+        if result.transition and any(result.transition):
+            spec["columns"]["transition"] = list(map(int, result.transition))
+        return spec
 
     if daily:
+        if not filters.include_transitions:
+            cases = cases.exclude(capability.transition_cases(changes))
         days = capability.daily_means(cases)
         result = capability.capability_chart(
             [day for day, _, _ in days],
@@ -119,7 +125,11 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     else:
         series = capability.end_to_end_series(cases)
         result = capability.series_chart(
-            series, service_type, screening=filters.screening, changes=changes
+            series,
+            service_type,
+            screening=filters.screening,
+            changes=changes,
+            include_transitions=filters.include_transitions,
         )
         total = len(series)
         points = _case_points(series.case_ids) if total <= TABLE_ROWS_SHOWN else []
@@ -132,7 +142,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
         spec_script = capability.kept(
             series,
             changes,
-            ("spec", filters.screening, title),
+            ("spec", filters.screening, filters.include_transitions, title),
             lambda: json_script(spec_of(result, _case_points(series.case_ids)), "capability-data"),
         )
     xmr = result.chart
@@ -162,6 +172,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             ),
             "phases": list(zip(xmr.phases, result.phase_since, strict=True)),
             "offer_daily": total > capability.DAILY_VIEW_ABOVE,
+            "set_aside": sum(phase.set_aside for phase in xmr.phases),
             "query": query.urlencode(),
         },
     )
@@ -182,7 +193,11 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     series = capability.end_to_end_series(filters.cases(service_type))
     changes = system_changes_for([service_type.pk] if service_type else [])
     result = capability.series_chart(
-        series, service_type, screening=filters.screening, changes=changes
+        series,
+        service_type,
+        screening=filters.screening,
+        changes=changes,
+        include_transitions=filters.include_transitions,
     )
     names = dict(ServiceType.objects.values_list("pk", "name"))
 
@@ -193,8 +208,16 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
             (_number(p.centre_line), _number(p.lower_limit), _number(p.upper_limit))
             for p in chart.phases
         ]
-        for i, (value, number, label, rules) in enumerate(
-            zip(chart.values, chart.phase_numbers, chart.labels, chart.rules, strict=True)
+        transition = result.transition or [False] * len(chart.values)
+        for i, (value, number, label, rules, moved) in enumerate(
+            zip(
+                chart.values,
+                chart.phase_numbers,
+                chart.labels,
+                chart.rules,
+                transition,
+                strict=True,
+            )
         ):
             yield [
                 format_reference(series.case_ids[i]),
@@ -206,6 +229,7 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
                 *phases[number - 1],
                 label,
                 "+".join(map(str, rules)),
+                "true" if moved else "false",
             ]
 
     return csv_response(CSV_COLUMNS, rows(), filename=f"capability-{service}.csv")

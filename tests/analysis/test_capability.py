@@ -88,6 +88,7 @@ def test_csv_agrees_with_the_chart_column_for_column(tl_client, repairs):
         "upper_limit",
         "signal",
         "rules",
+        "transition",
     ]
     assert [float(row["end_to_end_days"]) for row in rows] == DURATIONS
     assert [row["reference"] for row in rows] == [case.reference for case in repairs[1]]
@@ -97,6 +98,7 @@ def test_csv_agrees_with_the_chart_column_for_column(tl_client, repairs):
     assert rows[8]["signal"] == "concern" and rows[8]["rules"] == "1"
     assert rows[0]["signal"] == "common" and rows[0]["rules"] == ""
     assert rows[0]["service_type"] == "Housing repair"
+    assert {row["transition"] for row in rows} == {"false"}
     assert datetime.fromisoformat(rows[0]["closed_at"]) == repairs[1][0].closed_at
 
 
@@ -128,14 +130,107 @@ def test_system_change_starts_a_second_phase(tl_client, team_leader, repairs):
         tl_client.get(reverse("analysis:capability_csv", args=["housing-repair"]), period())
     )
 
-    expected = spc.xmr(DURATIONS, phase_starts=[6])
+    # Of the six closed from 8 March, only the 4-day case (opened 8 March) started after it.
+    transition = [False] * 6 + [True] * 4 + [False, True]
+    expected = spc.xmr(DURATIONS, phase_starts=[6], set_aside=transition)
     assert [p.phase for p in response.context["chart"].points] == [p.phase for p in expected.points]
     assert [row["phase"] for row in rows] == ["1"] * 6 + ["2"] * 6
-    assert float(rows[6]["centre_line"]) == pytest.approx(expected.phases[1].centre_line, abs=1e-3)
+    assert [row["transition"] == "true" for row in rows] == transition
+    assert float(rows[6]["centre_line"]) == 4.0
     assert response.context["spec"]["changes"][0]["index"] == 6
+    assert response.context["spec"]["columns"]["transition"] == list(map(int, transition))
     html = response.content.decode()
     assert "Repairs booked by the call taker" in html
-    assert "Since 8 March 2026 (6 cases)" in html
+    assert "Since 8 March 2026 (1 case)" in html
+
+
+@pytest.fixture
+def redesign(team_leader):
+    """Before 1 March, 20 cases of 10–12 days; from 1 March, 15 cases of 2–4 days that started
+    after it, and 5 old-system cases of 30 days that started before it and closed after."""
+    service = ServiceTypeFactory(name="Housing repair", slug="housing-repair")
+    change_day = date(2026, 3, 1)
+    SystemChange.objects.create(
+        changed_on=change_day, service_type=service, description="Redesign", recorded_by=team_leader
+    )
+    timeline = []
+    for i in range(20):
+        timeline.append((at(date(2026, 2, 8) + timedelta(hours=12 * i)), 10 + i % 3))
+    for i in range(15):
+        timeline.append((at(change_day + timedelta(days=5 + i)), 2 + i % 3))
+    for i in range(5):
+        timeline.append((at(change_day + timedelta(days=2, hours=5 * i)), 30))
+    cases = {}
+    for closed_at, days in timeline:
+        cases[closed_at] = CaseFactory(
+            service_type=service,
+            opened_at=closed_at - timedelta(days=days),
+            closed=True,
+            closed_at=closed_at,
+        )
+    return service, [cases[moment] for moment in sorted(cases)]
+
+
+def test_transition_cases_are_drawn_but_kept_out_of_the_new_phase(tl_client, redesign):
+    url = reverse("analysis:capability_chart", args=["housing-repair"])
+    response = tl_client.get(url, {"from": "2026-02-01", "to": "2026-03-31"})
+    rows = read_csv(
+        tl_client.get(
+            reverse("analysis:capability_csv", args=["housing-repair"]),
+            {"from": "2026-02-01", "to": "2026-03-31"},
+        )
+    )
+
+    chart = response.context["chart"]
+    before, after = chart.phases
+    assert before.set_aside == 0 and len(before.values) == 20
+    new_way = [2 + i % 3 for i in range(15)]
+    assert after.values == tuple(new_way) and after.set_aside == 5
+    assert after.centre_line == 3.0
+    assert after.upper_limit < 30  # the old system's slow cases do not widen the new limits
+    assert chart.labels[20:25] == ("set aside",) * 5 and chart.rule_masks[20:25] == (0,) * 5
+    assert [row["transition"] for row in rows] == ["false"] * 20 + ["true"] * 5 + ["false"] * 15
+    assert {row["signal"] for row in rows[20:25]} == {"set aside"}
+    assert {row["centre_line"] for row in rows[20:]} == {"3.000"}
+    assert "Left out of the lines: started before the change" in response.content.decode()
+
+    included = tl_client.get(
+        url, {"from": "2026-02-01", "to": "2026-03-31", "transition": "include"}
+    )
+    with_them = included.context["chart"].phases[1]
+    assert with_them.set_aside == 0 and len(with_them.values) == 20
+    assert with_them.centre_line == (sum(new_way) + 5 * 30) / 20
+    assert "concern" in included.context["chart"].labels[20:25]
+
+
+def test_the_daily_view_leaves_transition_cases_out_unless_asked(tl_client, redesign):
+    url = reverse("analysis:capability_chart", args=["housing-repair"])
+    query = {"from": "2026-02-01", "to": "2026-03-31", "view": "daily"}
+    daily = tl_client.get(url, query)
+    assert daily.context["total"] == 35
+    assert max(daily.context["chart"].values) < 30
+    assert tl_client.get(url, {**query, "transition": "include"}).context["total"] == 40
+
+
+def test_a_phase_of_transition_cases_only_says_so(tl_client, redesign):
+    response = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]),
+        {"from": "2026-02-01", "to": "2026-03-05"},
+    )
+    after = response.context["chart"].phases[1]
+    assert after.values == () and after.set_aside == 5 and after.centre_line is None
+    assert "every case closed started before the change" in response.context["statement"]
+
+
+def test_transition_flags_span_a_change():
+    class Change:
+        changed_on = date(2026, 3, 1)
+
+    change = capability.start_of(Change.changed_on).timestamp()
+    opened = [change - 10, change - 10, change, change - 20]
+    closed = [change - 1, change, change + 5, change + 86400 * 40]
+    assert capability.transition_flags(opened, closed, [Change()]) == [False, True, False, True]
+    assert capability.transition_flags(opened, closed, []) == [False] * 4
 
 
 def test_statement_gives_the_phases_numbers(tl_client, repairs):
