@@ -1,6 +1,7 @@
 """Reads for capability charts: each closed case's end-to-end time, computed in the database
 and streamed into compact arrays, so memory stays flat whatever the number of cases."""
 
+import dataclasses
 import hashlib
 import itertools
 import operator
@@ -31,7 +32,7 @@ from django.utils import timezone
 from analysis import spc
 from analysis.charts import phases_at_changes
 from cases.models import Case, ServiceType
-from demand.models import Contact
+from demand.models import Contact, DemandType
 from lib.periods import start_of
 
 SECONDS_A_DAY = 86400
@@ -62,6 +63,7 @@ class CapabilityFilters:
     # Cases that started before a system change and closed after it (transition cases) are
     # drawn but left out of their phase's lines and rules, unless this is True.
     include_transitions: bool = False
+    asked_for: DemandType | None = None  # the demand type of the case's first value contact
 
     def cases(self, service: ServiceType | None) -> QuerySet[Case]:
         cases = Case.objects.filter(
@@ -79,7 +81,39 @@ class CapabilityFilters:
             )
         if self.cleanliness:
             cases = cases.filter(is_dirty=self.cleanliness == "dirty")
+        if self.asked_for is not None:
+            cases = cases.annotate(asked_for=Subquery(first_asked_for)).filter(
+                asked_for=self.asked_for.pk
+            )
         return cases
+
+
+# What a case is for: the demand type of its first value-demand contact (failure demand has none).
+first_asked_for = (
+    Contact.objects.filter(case=OuterRef("pk"), demand=Contact.Demand.VALUE)
+    .order_by("received_at", "pk")
+    .values("demand_type")[:1]
+)
+
+
+def cases_by_asked_for(filters: CapabilityFilters, service: ServiceType) -> list[dict]:
+    """The service's closed cases in the filters' period, counted by what the citizen asked for
+    (the other filters applying, this one not), most first."""
+    unfiltered = dataclasses.replace(filters, asked_for=None)
+    counts = dict(
+        unfiltered.cases(service)
+        .annotate(asked_for=Subquery(first_asked_for))
+        .values_list("asked_for")
+        .annotate(Count("pk"))
+        .order_by()
+    )
+    names = dict(service.demand_types.values_list("pk", "name"))
+    rows = [
+        {"demand_type": pk, "name": names[pk], "count": count}
+        for pk, count in counts.items()
+        if pk in names
+    ]
+    return sorted(rows, key=lambda row: (-row["count"], row["name"]))
 
 
 @dataclass

@@ -7,7 +7,7 @@ from analysis.capability import CapabilityFilters
 from analysis.demand import DemandFilters
 from cases.forms import PersonChoiceField
 from cases.models import ServiceType
-from demand.models import Contact
+from demand.models import Contact, DemandType
 from lib.forms import PeriodForm
 from lib.periods import last_full_weeks
 
@@ -50,7 +50,8 @@ class DemandFilterForm(PeriodForm):
 class CapabilityFilterForm(PeriodForm):
     """The capability chart's filters, as query parameters shared with its CSV export:
     `from`, `to` (ISO dates of closure), `channel` (of the first contact), `cases`
-    (clean/dirty), `screening=off`, `transition=include`."""
+    (clean/dirty), `screening=off`, `transition=include`, and on a service's chart `asked_for`
+    (the id of one of its demand types)."""
 
     channel = forms.ChoiceField(label="First contact's channel", required=False)
     cases = forms.ChoiceField(
@@ -75,11 +76,32 @@ class CapabilityFilterForm(PeriodForm):
         ),
     )
 
+    asked_for = forms.ModelChoiceField(
+        label="What the citizen asked for",
+        queryset=DemandType.objects.none(),
+        required=False,
+        empty_label="Anything",
+        help_text="The demand type of the case's first value-demand contact.",
+        error_messages={"invalid_choice": "Choose what the citizen asked for from the list."},
+    )
+
     from_label = "Closed from"
 
-    def __init__(self, data=None, *, default_period: tuple, channels: list, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *,
+        default_period: tuple,
+        channels: list,
+        service: ServiceType | None = None,
+        **kwargs,
+    ):
         super().__init__(data, default_period=default_period, **kwargs)
         self.fields["channel"].choices = [("", "Any channel"), *channels]
+        if service is None:  # across services: by service instead
+            del self.fields["asked_for"]
+        else:  # retired ones too: the period may hold their cases
+            self.fields["asked_for"].queryset = service.demand_types.order_by("name")
 
     def filters(self) -> CapabilityFilters:
         if not self.is_valid():
@@ -93,6 +115,7 @@ class CapabilityFilterForm(PeriodForm):
             cleanliness=data["cases"],
             screening=data["screening"] != "off",
             include_transitions=data["transition"] == "include",
+            asked_for=data.get("asked_for"),
         )
 
 

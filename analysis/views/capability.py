@@ -49,11 +49,12 @@ def _service(slug: str) -> ServiceType | None:
     return service
 
 
-def _filter_form(request: HttpRequest) -> CapabilityFilterForm:
+def _filter_form(request: HttpRequest, service: ServiceType | None = None) -> CapabilityFilterForm:
     return CapabilityFilterForm(
         request.GET,
         default_period=capability.default_period(),
         channels=capability.channel_choices(),
+        service=service,
     )
 
 
@@ -87,11 +88,13 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     """Each closed case's end-to-end time in closed_at order (or, over 1,000 cases, the mean of
     each day's closures if asked), with the mR chart, limits per phase and the statement."""
     service_type = _service(service)
-    form = _filter_form(request)
+    form = _filter_form(request, service_type)
     filters = form.filters()
     cases = filters.cases(service_type)
     daily = request.GET.get("view") == "daily"
     name = service_type.name if service_type else "all services"
+    if filters.asked_for:
+        name = f"{name}: {filters.asked_for.name}"
     title = f"End-to-end time, {name}" + (" (mean of each day's closures)" if daily else "")
     changes = system_changes_for([service_type.pk] if service_type else [])
 
@@ -150,6 +153,8 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
     rows = table_rows(xmr, points) if points else []
     query = request.GET.copy()
     query.pop("view", None)
+    others = query.copy()
+    others.pop("asked_for", None)
     return render(
         request,
         "analysis/capability_chart.html",
@@ -174,6 +179,10 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             "offer_daily": total > capability.DAILY_VIEW_ABOVE,
             "set_aside": sum(phase.set_aside for phase in xmr.phases),
             "query": query.urlencode(),
+            "asked_for": (
+                capability.cases_by_asked_for(filters, service_type) if service_type else []
+            ),
+            "query_without_asked_for": others.urlencode(),
         },
     )
 
@@ -186,7 +195,7 @@ def _number(value: float | None) -> str:
 def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     """One row per case in chart order, with the chart's own phase, limits and signals."""
     service_type = _service(service)
-    form = _filter_form(request)
+    form = _filter_form(request, service_type)
     if not form.is_valid():
         return bad_filters(form)
     filters = form.filters()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from analysis import capability, spc
 from analysis.views import capability as capability_views
+from demand.models import Contact, DemandType
 from improvement.models import SystemChange
 from tests.charts import spec_points
 from tests.factories import CaseFactory, ContactFactory, ServiceTypeFactory
@@ -406,3 +407,50 @@ def test_a_large_chart_drawn_again_is_kept_and_any_change_redraws_it(
     with_change = tl_client.get(url, period())
     assert len(drawn) == 4
     assert "Repairs booked by the call taker" in with_change.content.decode()
+
+
+def test_capability_by_what_the_citizen_asked_for(tl_client, repairs):
+    service, cases = repairs
+    leak = DemandType.objects.create(service_type=service, name="Report a leak")
+    damp = DemandType.objects.create(service_type=service, name="Report damp")
+    # What a case is for: its first value-demand contact's type, even after a failure contact.
+    Contact.objects.filter(case__in=cases[:8]).update(demand_type=leak)
+    Contact.objects.filter(case__in=cases[8:]).update(demand_type=damp)
+    chased = cases[11]
+    ContactFactory(case=chased, failure=True, received_at=chased.opened_at - timedelta(hours=1))
+    url = reverse("analysis:capability_chart", args=["housing-repair"])
+
+    response = tl_client.get(url, period(asked_for=damp.pk))
+    rows = read_csv(
+        tl_client.get(
+            reverse("analysis:capability_csv", args=["housing-repair"]), period(asked_for=damp.pk)
+        )
+    )
+
+    assert response.context["chart"].values == tuple(map(float, DURATIONS[8:]))
+    assert response.context["name"] == "Housing repair: Report damp"
+    assert [row["reference"] for row in rows] == [case.reference for case in cases[8:]]
+    assert response.context["asked_for"] == [
+        {"demand_type": leak.pk, "name": "Report a leak", "count": 8},
+        {"demand_type": damp.pk, "name": "Report damp", "count": 4},
+    ]
+    html = response.content.decode()
+    assert "Report damp (this chart)" in html and f"asked_for={leak.pk}" in html
+
+
+def test_asked_for_must_be_one_of_the_services_own(tl_client, repairs):
+    other = DemandType.objects.create(service_type=ServiceTypeFactory(), name="Elsewhere")
+    url = reverse("analysis:capability_chart", args=["housing-repair"])
+    response = tl_client.get(url, period(asked_for=other.pk))
+    assert "Choose what the citizen asked for from the list." in response.content.decode()
+    csv_response = tl_client.get(
+        reverse("analysis:capability_csv", args=["housing-repair"]), period(asked_for="x")
+    )
+    assert csv_response.status_code == 400
+    # Across all services the choice is by service: no "asked for" on that chart.
+    assert (
+        "asked_for"
+        not in tl_client.get(reverse("analysis:capability_chart", args=["all"]), period())
+        .context["form"]
+        .fields
+    )
