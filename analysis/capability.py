@@ -155,7 +155,13 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        # Whole seconds, then the microseconds of the stored text ('YYYY-MM-DD HH:MM:SS.ffffff',
+        # UTC): julianday() arithmetic would be out by up to ~20 microseconds. '%%%%s' is '%s'
+        # once this template and then the placeholders are filled in.
+        template = (
+            "(CAST(strftime('%%%%s', %(expressions)s) AS REAL)"
+            " + COALESCE(CAST(NULLIF(substr(%(expressions)s, 21, 6), '') AS INTEGER), 0) / 1e6)"
+        )
         return self.as_sql(compiler, connection, template=template, **extra)
 
 

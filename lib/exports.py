@@ -2,6 +2,7 @@
 memory."""
 
 import csv
+import itertools
 from collections.abc import Iterable, Sequence
 
 from django import forms
@@ -41,6 +42,28 @@ def csv_response(
             yield "".join(batch)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_field(text: str) -> str:
+    """One field as the csv module writes it (quoted only when it holds a comma, a quote or a
+    line break), for exports that join their fields themselves."""
+    if any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_lines_response(
+    header: Sequence[str], chunks: Iterable[str], *, filename: str
+) -> StreamingHttpResponse:
+    """A streamed CSV download of rows already written as lines ending in CRLF, in chunks (for
+    a large export formatted column by column, see analysis/views/capability.py); every field
+    must already be a plain word or number, or quoted with csv_field."""
+    head = ",".join(map(csv_field, header)) + "\r\n"
+    response = StreamingHttpResponse(
+        itertools.chain([head], chunks), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

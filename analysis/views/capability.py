@@ -1,6 +1,8 @@
 """Capability: the citizen's end-to-end time on XmR charts, per service and for all services.
 No targets, no "% within N days": what the system predictably achieves, and when it changed."""
 
+import itertools
+from collections.abc import Iterator
 from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import json_script
 
 from accounts import roles
-from analysis import capability
+from analysis import capability, spc
 from analysis.charts import (
     ChartPoint,
     capability_statement,
@@ -18,9 +20,9 @@ from analysis.charts import (
 )
 from analysis.forms import CapabilityFilterForm
 from analysis.views import study_page
-from cases.models import ServiceType, case_urls, format_reference
+from cases.models import REFERENCE_PREFIX, ServiceType, case_urls, format_reference
 from improvement.selectors import system_changes_for
-from lib.exports import bad_filters, csv_response
+from lib.exports import bad_filters, csv_field, csv_lines_response
 
 ALL = "all"
 TABLE_ROWS_SHOWN = capability.DAILY_VIEW_ABOVE
@@ -210,35 +212,38 @@ def chart_csv(request: HttpRequest, service: str) -> HttpResponse:
     )
     names = dict(ServiceType.objects.values_list("pk", "name"))
 
-    def rows():
-        chart = result.chart
-        local = timezone.get_current_timezone()
-        phases = [
-            (_number(p.centre_line), _number(p.lower_limit), _number(p.upper_limit))
-            for p in chart.phases
-        ]
-        transition = result.transition or [False] * len(chart.values)
-        for i, (value, number, label, rules, moved) in enumerate(
-            zip(
-                chart.values,
-                chart.phase_numbers,
-                chart.labels,
-                chart.rules,
-                transition,
-                strict=True,
-            )
-        ):
-            yield [
-                format_reference(series.case_ids[i]),
-                names[series.service_ids[i]],
-                datetime.fromtimestamp(series.opened_at[i], tz=local).isoformat(),
-                datetime.fromtimestamp(series.closed_at[i], tz=local).isoformat(),
-                _number(value),
-                number,
-                *phases[number - 1],
-                label,
-                "+".join(map(str, rules)),
-                "true" if moved else "false",
-            ]
+    lines = _csv_lines(series, result, {pk: csv_field(name) for pk, name in names.items()})
+    return csv_lines_response(CSV_COLUMNS, lines, filename=f"capability-{service}.csv")
 
-    return csv_response(CSV_COLUMNS, rows(), filename=f"capability-{service}.csv")
+
+CSV_CHUNK = 5000  # rows formatted at a time: memory stays flat whatever the number of cases
+RULES_TEXT = ["+".join(map(str, rules)) for rules in spc.RULES_IN]  # "1+2" per rule bit mask
+
+
+def _csv_lines(
+    series: capability.EndToEndSeries, result: capability.CapabilityChart, names: dict
+) -> Iterator[str]:
+    """The CSV's rows as lines, column by column at C speed (a row at a time in Python cost
+    four times the SQL): each column of a chunk is one map over the series' arrays. Every
+    field is a reference, a number, a time, a word or a name already quoted for CSV."""
+    chart = result.chart
+    zone = itertools.repeat(timezone.get_current_timezone())
+    lines_of_phase = [
+        ",".join((str(n), _number(p.centre_line), _number(p.lower_limit), _number(p.upper_limit)))
+        for n, p in enumerate(chart.phases, start=1)
+    ]
+    transition = result.transition or [False] * len(chart.values)
+    for start in range(0, len(chart.values), CSV_CHUNK):
+        end = start + CSV_CHUNK
+        columns = (
+            map(f"{REFERENCE_PREFIX}{{:06d}}".format, series.case_ids[start:end]),
+            map(names.__getitem__, series.service_ids[start:end]),
+            map(datetime.isoformat, map(datetime.fromtimestamp, series.opened_at[start:end], zone)),
+            map(datetime.isoformat, map(datetime.fromtimestamp, series.closed_at[start:end], zone)),
+            map("{:.3f}".format, chart.values[start:end]),
+            map(lines_of_phase.__getitem__, map((-1).__radd__, chart.phase_numbers[start:end])),
+            chart.labels[start:end],
+            map(RULES_TEXT.__getitem__, chart.rule_masks[start:end]),
+            map(("false", "true").__getitem__, transition[start:end]),
+        )
+        yield "\r\n".join(map(",".join, zip(*columns, strict=True))) + "\r\n"

@@ -156,11 +156,11 @@ def redesign(team_leader):
     )
     timeline = []
     for i in range(20):
-        timeline.append((at(date(2026, 2, 8) + timedelta(hours=12 * i)), 10 + i % 3))
+        timeline.append((at(date(2026, 2, 8)) + timedelta(hours=12 * i), 10 + i % 3))
     for i in range(15):
         timeline.append((at(change_day + timedelta(days=5 + i)), 2 + i % 3))
     for i in range(5):
-        timeline.append((at(change_day + timedelta(days=2, hours=5 * i)), 30))
+        timeline.append((at(change_day + timedelta(days=2)) + timedelta(hours=5 * i), 30))
     cases = {}
     for closed_at, days in timeline:
         cases[closed_at] = CaseFactory(
@@ -454,3 +454,58 @@ def test_asked_for_must_be_one_of_the_services_own(tl_client, repairs):
         .context["form"]
         .fields
     )
+
+
+def test_the_csv_is_byte_for_byte_what_the_csv_module_writes(tl_client, redesign):
+    """The export joins its fields itself, column by column; it must read exactly as a row at a
+    time through csv.writer would, quoting included."""
+    service, cases = redesign
+    service.name = 'Repairs, "urgent"\nand planned'
+    service.save()
+    response = tl_client.get(
+        reverse("analysis:capability_csv", args=["housing-repair"]),
+        {"from": "2026-02-01", "to": "2026-03-31"},
+    )
+    body = b"".join(response.streaming_content).decode()
+
+    chart = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]),
+        {"from": "2026-02-01", "to": "2026-03-31"},
+    ).context["chart"]
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    writer.writerow(capability_views.CSV_COLUMNS)
+    local = timezone.get_current_timezone()
+    for point, case in zip(chart.points, cases, strict=True):
+        phase = chart.phase_of(point)
+        writer.writerow(
+            [
+                case.reference,
+                service.name,
+                case.opened_at.astimezone(local).isoformat(),
+                case.closed_at.astimezone(local).isoformat(),
+                f"{point.value:.3f}",
+                point.phase,
+                f"{phase.centre_line:.3f}",
+                f"{phase.lower_limit:.3f}",
+                f"{phase.upper_limit:.3f}",
+                point.label,
+                "+".join(map(str, point.rules)),
+                "true" if point.label == spc.SET_ASIDE else "false",
+            ]
+        )
+    assert body == expected.getvalue()
+    assert read_csv_text(body)[0]["service_type"] == service.name
+
+
+def read_csv_text(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("text", ["plain", "a, b", 'say "hi"', "two\nlines", "cr\rhere", ""])
+def test_csv_field_quotes_as_the_csv_module(text):
+    from lib.exports import csv_field
+
+    written = io.StringIO()
+    csv.writer(written).writerow([text, "x"])
+    assert f"{csv_field(text)},x\r\n" == written.getvalue()
