@@ -28,3 +28,6 @@ STUDY_DEMAND = "demand.study_demand"
 STUDY_CAPABILITY = "cases.study_capability"
 # Record a system change (team leaders).
 RECORD_SYSTEM_CHANGE = "improvement.add_systemchange"
+# Correct or withdraw a system change: whoever may record one, not only the one who recorded it
+# (people move on); the audit trail says who did.
+CORRECT_SYSTEM_CHANGE = RECORD_SYSTEM_CHANGE

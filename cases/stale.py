@@ -3,6 +3,7 @@ the person who sent it can see why nothing was saved and decide what to do with 
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
@@ -85,16 +86,23 @@ def refusal(
     )
 
 
-def is_stale(data, case: Case) -> bool:
-    """Was this form shown for an earlier version of the case? (A form without a sensible
-    version is not stale: its own validation says what is wrong.)"""
+class Versioned(Protocol):
+    """A row whose every change counts a new version: a case, or a system change."""
+
+    version: int
+
+
+def is_stale(data, case: Versioned) -> bool:
+    """Was this form shown for an earlier version of the case (or system change)? (A form
+    without a sensible version is not stale: its own validation says what is wrong.)"""
     version = id_param(data.get("version", ""))
     return version is not None and version != case.version
 
 
-def fresh_data(data, case: Case):
-    """What was sent, as a form shown now for the case as it stands: the same text, the case's
-    current version and the time now, so sending it again is not refused as stale."""
+def fresh_data(data, case: Versioned):
+    """What was sent, as a form shown now for the case (or system change) as it stands: the
+    same text, its current version and the time now, so sending it again is not refused as
+    stale."""
     fresh = data.copy()
     fresh["version"] = str(case.version)
     fresh["shown_at"] = timezone.now().isoformat()

@@ -11,6 +11,8 @@ from django.utils import timezone
 from accounts import roles
 from cases.models import Case, Citizen, ServiceType, TimelineEntry
 from demand.models import Contact, FailureCategory
+from improvement.models import SystemChange
+from improvement.services import system_change_record
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -150,3 +152,19 @@ class ContactFactory(factory.django.DjangoModelFactory):
                 actor=self.recorded_by,
                 occurred_at=self.received_at,
             )
+
+
+class SystemChangeFactory(factory.django.DjangoModelFactory):
+    """A system change recorded (and audited) by the register's service, a week ago."""
+
+    class Meta:
+        model = SystemChange
+
+    changed_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    description = "The person who takes the call now books the repair directly."
+    recorded_by = factory.SubFactory(TeamLeaderFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, recorded_by, **kwargs):
+        return system_change_record(by=recorded_by, **kwargs)

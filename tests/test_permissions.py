@@ -4,7 +4,7 @@ the role gets a clear 403; an anonymous visitor is sent to sign in."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, SystemChangeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,9 @@ MATRIX = {
     # Studying capability and flow is for team leaders.
     "analysis:capability": (None, ["login", 403, 403, 200, 403]),
     "improvement:changes": (None, ["login", 403, 403, 200, 403]),
+    "improvement:change": ("system_change", ["login", 403, 403, 200, 403]),
+    "improvement:correct": ("system_change", ["login", 403, 403, 200, 403]),
+    "improvement:withdraw": ("system_change", ["login", 403, 403, 200, 403]),
     "analysis:wip": (None, ["login", 403, 403, 200, 403]),
     "analysis:flow": (None, ["login", 403, 403, 200, 403]),
     "analysis:capability_chart": ("service", ["login", 403, 403, 200, 403]),
@@ -70,6 +73,8 @@ def _url(name, case_state, owner):
         return reverse(name, kwargs={"service": CaseFactory(owner=owner).service_type.slug})
     if case_state == "citizen":
         return reverse(name, kwargs={"pk": CaseFactory(owner=owner).citizen_id})
+    if case_state == "system_change":
+        return reverse(name, kwargs={"pk": SystemChangeFactory().pk})
     case = CaseFactory(owner=owner, closed=case_state == "closed")
     if case_state == "contact":
         return reverse(name, kwargs={"pk": case.contacts.get().pk})
@@ -109,7 +114,16 @@ def test_post_only_urls_refuse_get(client, people, name, role):
 
 
 @pytest.mark.parametrize("role", ROLES[1:])
-@pytest.mark.parametrize("name", ["cases:record_step", "cases:hand_off", "cases:close"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cases:record_step",
+        "cases:hand_off",
+        "cases:close",
+        "improvement:correct",
+        "improvement:withdraw",
+    ],
+)
 def test_post_permission_matches_get(client, people, front_office, name, role):
     """A role that may not see a form may not post it either: nothing changes."""
     case_state, outcomes = MATRIX[name]

@@ -77,6 +77,7 @@ from demo.data import (
     _phone_pool,
 )
 from improvement.models import SystemChange
+from improvement.services import system_change_record
 
 # --- Generating ------------------------------------------------------------------------------
 
@@ -569,16 +570,18 @@ class Command(BaseCommand):
     def _system_change(self, users: dict) -> None:
         """The dated note that Housing repair's work was redesigned: its charts' new phase."""
         changed_on = timezone.localdate() - timedelta(days=REDESIGN_DAYS_AGO)
-        SystemChange.objects.get_or_create(
-            service_type=ServiceType.objects.get(slug=REDESIGNED_SERVICE),
+        service = ServiceType.objects.get(slug=REDESIGNED_SERVICE)
+        if SystemChange.objects.filter(service_type=service, changed_on=changed_on).exists():
+            return
+        # Through the register's service, so the change's page shows who recorded it.
+        system_change_record(
+            by=users["teamleader"],
             changed_on=changed_on,
-            defaults={
-                "description": (
-                    "Repairs redesigned: the person who takes the call books the repair "
-                    "directly into the trades' diaries, with no back-office inspection."
-                ),
-                "recorded_by": users["teamleader"],
-            },
+            service_type=service,
+            description=(
+                "Repairs redesigned: the person who takes the call books the repair "
+                "directly into the trades' diaries, with no back-office inspection."
+            ),
         )
 
     def _users(self) -> dict:
