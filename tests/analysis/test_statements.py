@@ -18,6 +18,7 @@ from analysis.charts import (
     starts_among,
     volume_statement,
 )
+from analysis.demand import weekdays_and_weekends
 from tests.charts import spec_points
 
 # 16 weeks of routine variation around 31%: no rule fires.
@@ -193,8 +194,7 @@ def test_a_weekly_cycle_is_two_stable_processes_not_a_trend():
     assert spc.TREND in one_chart.rules[0]
     assert "falling trend" in volume_statement(one_chart, labels, subject="all contacts")
 
-    weekdays = [(day, count) for day, count in series if day.weekday() < 5]
-    weekends = [(day, count) for day, count in series if day.weekday() >= 5]
+    weekdays, weekends = weekdays_and_weekends(series)
     assert [day.weekday() for day, _ in weekdays[:6]] == [0, 1, 2, 3, 4, 0]
     assert [day.weekday() for day, _ in weekends[:3]] == [5, 6, 5]
     statements = [
