@@ -38,6 +38,27 @@ class DemandFilters:
             contacts = contacts.filter(channel__in=self.channels)
         return contacts
 
+    def whole_weeks(self) -> list[date]:
+        """The Mondays of the whole weeks (Monday to Sunday) inside the period, in order.
+        Weekly charts count these only: a part-week's count is not comparable with a week's."""
+        monday = self.start + timedelta(days=-self.start.weekday() % 7)  # on or after start
+        mondays = []
+        while monday + timedelta(days=6) <= self.end:
+            mondays.append(monday)
+            monday += timedelta(weeks=1)
+        return mondays
+
+    def part_weeks(self) -> list[tuple[date, date]]:
+        """The first and last days of the period left out of weekly charts: part-weeks at its
+        start and end (the whole period, when it holds no whole week)."""
+        mondays = self.whole_weeks()
+        if not mondays:
+            return [(self.start, self.end)]
+        first, last = mondays[0], mondays[-1] + timedelta(days=6)
+        before = [(self.start, first - timedelta(days=1))] if self.start < first else []
+        after = [(last + timedelta(days=1), self.end)] if self.end > last else []
+        return before + after
+
     @property
     def chosen_count(self) -> int:
         return len(self.services) + len(self.channels)
@@ -190,16 +211,29 @@ def contacts_for_reading(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
     ).order_by("-received_at", "-pk")
 
 
+def _in_weeks(contacts: QuerySet[Contact], mondays: list[date]) -> QuerySet[Contact]:
+    """The contacts received in the weeks from the first Monday to the last one's Sunday."""
+    return contacts.filter(
+        received_at__gte=start_of(mondays[0]),
+        received_at__lt=start_of(mondays[-1] + timedelta(weeks=1)),
+    )
+
+
 def weekly_failure_counts(filters: DemandFilters) -> list[tuple[date, int, int]]:
-    """(Monday, contacts, failure-demand contacts) per week with any contacts, in order."""
+    """(Monday, contacts, failure-demand contacts) for every whole week of the period, in
+    order; a week with no contacts is (Monday, 0, 0). Part-weeks at either end are left out."""
+    mondays = filters.whole_weeks()
+    if not mondays:
+        return []
     rows = (
-        filters.contacts()
+        _in_weeks(filters.contacts(), mondays)
         .annotate(week=TruncWeek("received_at"))
         .values("week")
         .annotate(total=Count("*"), failure=Count("demand", filter=Q(demand=FAILURE)))
         .order_by("week")
     )
-    return [(_as_date(row["week"]), row["total"], row["failure"]) for row in rows]
+    counts = {_as_date(row["week"]): (row["total"], row["failure"]) for row in rows}
+    return [(monday, *counts.get(monday, (0, 0))) for monday in mondays]
 
 
 def _as_date(value) -> date:
@@ -236,23 +270,37 @@ class VolumeSubject:
 def volume_series(
     filters: DemandFilters, subject: VolumeSubject, *, weekly: bool
 ) -> list[tuple[date, int]]:
-    """Contacts per day (or per week, Mondays) across the whole period, zeros included."""
-    bucket = TruncWeek("received_at") if weekly else TruncDate("received_at")
+    """Contacts per day of the period, or per whole week of it (by Monday; part-weeks at either
+    end left out), zeros included: a day or week with no contacts is a count of 0."""
+    contacts = subject.apply(filters.contacts())
+    if weekly:
+        buckets = filters.whole_weeks()
+        if not buckets:
+            return []
+        contacts = _in_weeks(contacts, buckets)
+    else:
+        days = (filters.end - filters.start).days + 1
+        buckets = [filters.start + timedelta(days=n) for n in range(days)]
     counts = {
         _as_date(row["bucket"]): row["count"]
-        for row in subject.apply(filters.contacts())
-        .annotate(bucket=bucket)
+        for row in contacts.annotate(
+            bucket=TruncWeek("received_at") if weekly else TruncDate("received_at")
+        )
         .values("bucket")
         .annotate(count=Count("*"))
         .order_by("bucket")
     }
-    step = timedelta(weeks=1) if weekly else timedelta(days=1)
-    day = filters.start - timedelta(days=filters.start.weekday()) if weekly else filters.start
-    series = []
-    while day <= filters.end:
-        series.append((day, counts.get(day, 0)))
-        day += step
-    return series
+    return [(bucket, counts.get(bucket, 0)) for bucket in buckets]
+
+
+def weekdays_and_weekends(
+    series: Sequence[tuple[date, int]],
+) -> tuple[list[tuple[date, int]], list[tuple[date, int]]]:
+    """A daily series split into its weekdays (Monday to Friday) and its weekend days, each in
+    date order: two processes, not one with a weekly cycle."""
+    weekdays = [(day, count) for day, count in series if day.weekday() < 5]
+    weekends = [(day, count) for day, count in series if day.weekday() >= 5]
+    return weekdays, weekends
 
 
 def by_day_of_week(series: Sequence[tuple[date, int]]) -> dict[int, list[tuple[date, int]]]:

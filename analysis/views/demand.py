@@ -13,10 +13,16 @@ from analysis import demand as selectors
 from analysis import spc
 from analysis.charts import (
     ChartPoint,
+    chart_number,
     chart_spec,
+    gapped_chart_spec,
+    gapped_table_rows,
     phases_at_changes,
     predictable_range,
+    share_statement,
+    starts_among,
     table_rows,
+    volume_statement,
 )
 from analysis.forms import DemandFilterForm
 from analysis.views import study_page
@@ -110,44 +116,63 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _change_marks(points_dates, filters) -> tuple[list[int], list[tuple[int, str]]]:
-    return phases_at_changes(points_dates, system_changes_for(filters.service_ids))
-
-
 def _xmr_context(chart: spc.Chart, points: list[ChartPoint], **spec) -> dict:
     return {
         "chart": chart,
         "spec": chart_spec(chart, points, **spec),
         "rows": table_rows(chart, points),
-        "latest_phase": chart.phases[-1] if chart.phases else None,
-        "since": points[chart.phases[-1].start].label if chart.phases else "",
     }
+
+
+def _week_label(monday) -> str:
+    return f"w/c {monday:%-d %b %Y}"
+
+
+def _share_chart(weeks: list, present: list[int], changes) -> dict:
+    """The weekly failure-demand share on an XmR chart worked out on the weeks with contacts
+    (`present`), drawn over every week (the others are gaps), with its table and statement."""
+    axis_starts, marks = phases_at_changes([monday for monday, _, _ in weeks], changes)
+    shares = [100 * failure / total for _, total, failure in weeks if total]
+    chart = spc.xmr(shares, phase_starts=starts_among(axis_starts, present), ceiling=100)
+    points, shown = [], []
+    for monday, total, failure in weeks:
+        label = _week_label(monday)
+        share = f"{chart_number(100 * failure / total)}% ({failure} of {total})" if total else ""
+        points.append(ChartPoint(label=label, tooltip=f"{label}: {share or 'no contacts'}"))
+        shown.append(share)
+    rows = gapped_table_rows(chart, points, present, gap="No contacts: no share")
+    for row, share in zip(rows, shown, strict=True):
+        row["shown"] = share
+    spec = gapped_chart_spec(
+        chart,
+        points,
+        present,
+        axis_starts=axis_starts,
+        title="Failure demand as a share of all contacts, by week",
+        unit="%",
+        changes=marks,
+        y_max=100,  # a share stops at 100%, whatever room the labels would like
+    )
+    labels = [points[i].label for i in present]
+    return {"chart": chart, "spec": spec, "rows": rows, "statement": share_statement(chart, labels)}
 
 
 @study_page(roles.STUDY_DEMAND)
 def failure_over_time(request: HttpRequest) -> HttpResponse:
-    """Weekly failure-demand share on an XmR chart, phases at system changes."""
+    """Weekly failure-demand share on an XmR chart, phases at system changes. Every whole week
+    of the period is on the axis; a week with no contacts has no share, so it is a gap there
+    and a row of the table."""
     form = _filter_form(request)
     filters = form.filters()
     weeks = selectors.weekly_failure_counts(filters)
-    mondays = [week for week, _, _ in weeks]
-    starts, marks = _change_marks(mondays, filters)
-    shares = [100 * failure / total for _, total, failure in weeks]
-    chart = spc.xmr(shares, phase_starts=starts, ceiling=100)
-    points = [
-        ChartPoint(
-            label=f"w/c {week:%-d %b %Y}",
-            tooltip=f"w/c {week:%-d %b %Y}: {share:.1f}% ({failure} of {total})",
-        )
-        for (week, total, failure), share in zip(weeks, shares, strict=True)
-    ]
-    context = _xmr_context(
-        chart,
-        points,
-        title="Failure demand as a share of all contacts, by week",
-        unit="%",
-        changes=marks,
-    )
+    present = [i for i, (_, total, _) in enumerate(weeks) if total]
+    context = {
+        "weeks": len(weeks),
+        "gaps": len(weeks) - len(present),
+        "part_weeks": filters.part_weeks(),
+    }
+    if present:
+        context |= _share_chart(weeks, present, system_changes_for(filters.service_ids))
     return render(request, "analysis/failure_over_time.html", _context(request, form, **context))
 
 
@@ -181,50 +206,80 @@ def _subject_choices() -> list[tuple[str, str]]:
     return choices
 
 
-@study_page(roles.STUDY_DEMAND)
-def predictability(request: HttpRequest) -> HttpResponse:
-    """How predictable a demand's volume is: daily or weekly counts on an XmR chart, and the
-    predictable range for each day of the week (what staffing should be planned on)."""
-    form = _filter_form(request)
-    filters = form.filters()
-    subject, subject_choice = _volume_subject(request)
-    # Over two years, a point a day is too many to read (or to send): count per week.
-    long_period = (filters.end - filters.start).days > DAILY_UP_TO_DAYS
-    weekly = request.GET.get("per") == "week" or long_period
-    series = selectors.volume_series(filters, subject, weekly=weekly)
-    days = [day for day, _ in series]
-    starts, marks = _change_marks(days, filters)
+def _volume_chart(chart_id: str, series, changes, *, noun: str, title: str, subject: str) -> dict:
+    """One volume series (a point a day, weekday, weekend day or week) on an XmR chart, with
+    its table and its statement."""
+    starts, marks = phases_at_changes([day for day, _ in series], changes)
     chart = spc.xmr([count for _, count in series], phase_starts=starts, lower_is_better=None)
-    period_word = "week" if weekly else "day"
-    points = [
-        ChartPoint(
-            label=(f"w/c {day:%-d %b %Y}" if weekly else f"{day:%a %-d %b %Y}"),
-            tooltip=f"{day:%-d %b %Y}: {count} contact{'s' if count != 1 else ''}",
-        )
-        for day, count in series
+    points = []
+    for day, count in series:
+        label = _week_label(day) if noun == "week" else f"{day:%a %-d %b %Y}"
+        contacts = f"{count} contact{'s' if count != 1 else ''}"
+        points.append(ChartPoint(label=label, tooltip=f"{label}: {contacts}"))
+    context = _xmr_context(chart, points, title=title, unit="contacts", changes=marks)
+    for row, (_, count) in zip(context["rows"], series, strict=True):
+        row["shown"] = str(count)
+    labels = [point.label for point in points]
+    return {
+        "id": chart_id,
+        "title": title,
+        "x_heading": "Week" if noun == "week" else "Day",
+        "statement": volume_statement(chart, labels, subject=subject, noun=noun),
+        **context,
+    }
+
+
+def _volume_charts(series, changes, subject: str, *, weekly: bool) -> list[dict]:
+    """A weekly series on one chart; a daily one as two, weekdays and weekend days, since a
+    week's cycle is routine, not a signal."""
+    if weekly:
+        parts = [("volume", series, "week", f"Contacts a week: {subject}")]
+    else:
+        weekdays, weekends = selectors.weekdays_and_weekends(series)
+        parts = [
+            ("weekdays", weekdays, "weekday", f"Contacts a weekday (Monday to Friday): {subject}"),
+            ("weekends", weekends, "weekend day", f"Contacts a weekend day: {subject}"),
+        ]
+    return [
+        _volume_chart(chart_id, part, changes, noun=noun, title=title, subject=subject)
+        for chart_id, part, noun, title in parts
+        if part
     ]
-    context = _xmr_context(
-        chart,
-        points,
-        title=f"Contacts a {period_word}: {subject}",
-        unit="contacts",
-        changes=marks,
-    )
-    weekdays = []
-    if not weekly:
-        for weekday, values in selectors.by_day_of_week(series).items():
-            day_chart = spc.xmr([count for _, count in values], lower_is_better=None)
-            phase = day_chart.phases[0]
-            weekdays.append(
-                {
-                    "name": WEEKDAYS[weekday],
-                    "count": len(values),
-                    "mean": phase.centre_line,
-                    "range": predictable_range(phase, places=0),
-                    "signals": sum(1 for rules in day_chart.rules if rules),
-                }
-            )
-    context["weekday_spec"] = {
+
+
+def _days_of_week(series, changes) -> list[dict]:
+    """Each day of the week on its own XmR chart (phases at system changes): its latest
+    phase's average, and its predictable range only when that phase has no special causes."""
+    days = []
+    for weekday, values in selectors.by_day_of_week(series).items():
+        starts, _ = phases_at_changes([day for day, _ in values], changes)
+        day_chart = spc.xmr(
+            [count for _, count in values], phase_starts=starts, lower_is_better=None
+        )
+        phase = day_chart.phases[-1]
+        signals = sum(1 for mask in day_chart.rule_masks[phase.start :] if mask)
+        if signals:
+            no_range = "no range: there are unusual days"
+        elif len(phase.values) == 1:
+            no_range = "too few days"
+        else:
+            no_range = "no range: the same every week"
+        days.append(
+            {
+                "name": WEEKDAYS[weekday],
+                "count": len(phase.values),
+                "mean": phase.centre_line,
+                "range": None if signals else predictable_range(phase),
+                "no_range": no_range,
+                "provisional": phase.is_provisional,
+                "signals": signals,
+            }
+        )
+    return days
+
+
+def _days_of_week_spec(days: list[dict], subject) -> dict:
+    return {
         "kind": "bars",
         "title": f"Contacts by day of the week: {subject}",
         "unit": "contacts",
@@ -236,9 +291,25 @@ def predictability(request: HttpRequest) -> HttpResponse:
                 "high": day["range"][1] if day["range"] else None,
                 "href": None,
             }
-            for day in weekdays
+            for day in days
         ],
     }
+
+
+@study_page(roles.STUDY_DEMAND)
+def predictability(request: HttpRequest) -> HttpResponse:
+    """How predictable a demand's volume is: weekly counts on an XmR chart, or daily counts on
+    two (weekdays, weekend days), and each day of the week's own predictable range (what
+    staffing should be planned on)."""
+    form = _filter_form(request)
+    filters = form.filters()
+    subject, subject_choice = _volume_subject(request)
+    # Over two years, a point a day is too many to read (or to send): count per week.
+    long_period = (filters.end - filters.start).days > DAILY_UP_TO_DAYS
+    weekly = request.GET.get("per") == "week" or long_period
+    series = selectors.volume_series(filters, subject, weekly=weekly)
+    changes = system_changes_for(filters.service_ids)
+    days = [] if weekly else _days_of_week(series, changes)
     return render(
         request,
         "analysis/predictability.html",
@@ -251,12 +322,10 @@ def predictability(request: HttpRequest) -> HttpResponse:
             subject_choices=_subject_choices(),
             weekly=weekly,
             long_period=long_period,
-            period_word=period_word,
-            weekdays=weekdays,
-            predictable=predictable_range(context["latest_phase"], places=0)
-            if context["latest_phase"]
-            else None,
-            **context,
+            part_weeks=filters.part_weeks() if weekly else [],
+            charts=_volume_charts(series, changes, str(subject), weekly=weekly),
+            weekdays=days,
+            weekday_spec=_days_of_week_spec(days, subject),
         ),
     )
 
@@ -273,6 +342,7 @@ def failure_pareto(request: HttpRequest) -> HttpResponse:
     bars, running = [], 0
     for row in overview.by_failure_category:
         running += row["count"]
+        row["running"] = running
         row["cumulative"] = 100 * running / overview.failure if overview.failure else 0
         row["samples"] = samples.get(row["slug"], {"words": [], "notes": []})
         row["href"] = f"{reverse('analysis:contacts')}?{filter_query}&category={row['slug']}"

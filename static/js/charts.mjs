@@ -461,6 +461,8 @@ function drawXmr(container, spec) {
           grace: "5%", // room above the top point
           // About 6% of the range per row of change labels keeps them clear of the data.
           suggestedMax: xTop * (1 + 0.06 * labelRows),
+          // Where the axis must stop whatever the headroom (a share: 100%); a null y is a gap.
+          ...(isNumber(spec.y_max) ? { max: spec.y_max } : {}),
           title: { display: Boolean(unit), text: unitTitle(unit) },
           ticks: { callback: tickFormatter(unit) },
           grid: { color: COLOUR.grid },

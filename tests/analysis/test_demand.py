@@ -3,6 +3,7 @@ the streamed export; reclassification."""
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from analysis import demand as selectors
 from analysis import spc
+from analysis.charts import chart_number
 from cases.models import TimelineEntry
 from demand.models import Contact, DemandType
 from improvement.models import SystemChange
@@ -208,25 +210,231 @@ def test_one_services_change_splits_only_that_services_chart(tl_client, team_lea
 
 def test_daily_volume_fills_empty_days_with_zero(tl_client, known_demand):
     response = tl_client.get(reverse("analysis:predictability"), period(subject="service:pothole"))
-    values = [row["point"].value for row in response.context["rows"]]
-    assert len(values) == 28
+    weekdays, weekends = response.context["charts"]
+    values = [row["point"].value for row in weekdays["rows"]]
+    assert len(values) == 20 and len(weekends["rows"]) == 8
     assert sum(values) == 5
-    assert values[:7] == [0, 1, 0, 0, 0, 0, 0]
-    weekdays = response.context["weekdays"]
-    assert [day["name"] for day in weekdays][:2] == ["Monday", "Tuesday"]
-    assert weekdays[1]["mean"] == 1.0  # a pothole report every Tuesday
-    assert weekdays[3]["mean"] == pytest.approx(1 / 4)  # and one Thursday
+    assert values[:5] == [0, 1, 0, 0, 0]
+    assert [row["point"].value for row in weekends["rows"]] == [0] * 8
+    days = response.context["weekdays"]
+    assert [day["name"] for day in days][:2] == ["Monday", "Tuesday"]
+    assert days[1]["mean"] == 1.0  # a pothole report every Tuesday
+    assert days[3]["mean"] == pytest.approx(1 / 4)  # and one Thursday
 
 
 def test_weekly_volume_and_statement(tl_client, known_demand):
     response = tl_client.get(
         reverse("analysis:predictability"), period(subject="demand:failure", per="week")
     )
-    values = [row["point"].value for row in response.context["rows"]]
-    assert values == [1, 2, 1, 2]
+    (weeks,) = response.context["charts"]
+    assert [row["point"].value for row in weeks["rows"]] == [1, 2, 1, 2]
+    # Centre line 1.5; moving ranges 1, 1, 1: limits 1.5 ± 2.66, the lower floored at 0.
+    statement = (
+        "Since w/c 2 Mar 2026 (4 weeks), failure demand: typically 1.5 contacts a week, and "
+        "predictably anywhere from 0 to 4.2. Expect that to continue unless the system "
+        "changes. (Fewer than 13 weeks: the limits are provisional.)"
+    )
+    assert weeks["statement"] == statement
+    assert statement in response.content.decode()
+
+
+def demand_by_week(plan, *, service=None, start=START):
+    """Contacts week by week from `start`: plan[i] is (value, failure) contacts in week i,
+    one a day from its Monday."""
+    service = service or ServiceTypeFactory(name="Missed bin", slug="missed-bin")
+    for week, (value, failure) in enumerate(plan):
+        for i in range(value + failure):
+            day = start + timedelta(weeks=week, days=i % 7)
+            ContactFactory(
+                case=CaseFactory(service_type=service, opened_at=at(day), first_contact=False),
+                failure=i >= value,
+            )
+    return service
+
+
+def test_a_week_with_no_contacts_is_a_gap_in_the_share_chart(tl_client):
+    demand_by_week([(3, 1), (0, 0), (4, 1), (3, 2)])
+    response = tl_client.get(reverse("analysis:failure_over_time"), period())
+
+    assert response.context["chart"].values == (25.0, 20.0, 40.0)
+    spec = response.context["spec"]
+    assert [p["y"] for p in spec_points(spec)] == [25.0, None, 20.0, 40.0]
+    # The moving range after the gap is from the last week with a share: |20 − 25|.
+    assert [p["mr"] for p in spec_points(spec)] == [None, None, 5.0, 20.0]
+    assert spec["y_max"] == 100
+    rows = response.context["rows"]
+    assert [row["extra"].label for row in rows] == [
+        "w/c 2 Mar 2026",
+        "w/c 9 Mar 2026",
+        "w/c 16 Mar 2026",
+        "w/c 23 Mar 2026",
+    ]
+    assert rows[1]["point"] is None
     html = response.content.decode()
-    assert "expect between 0 and" in html
-    assert "contacts a week" in html
+    assert "No contacts: no share" in html
+    assert "1 week has no contacts, so no share" in html
+    assert "25% (1 of 4)" in html and "40% (2 of 5)" in html  # the counts behind each share
+
+
+def test_a_week_with_no_contacts_is_zero_volume(tl_client):
+    demand_by_week([(3, 1), (0, 0), (4, 1), (3, 2)])
+    response = tl_client.get(reverse("analysis:predictability"), period(per="week"))
+    (weeks,) = response.context["charts"]
+    assert [row["point"].value for row in weeks["rows"]] == [4, 0, 5, 5]
+
+
+def test_weekly_charts_count_whole_weeks_only(tl_client):
+    """A week is Monday to Sunday: the part-weeks at either end of a period are left out, as
+    a part-week's count would look like a fall in demand."""
+    demand_by_week([(3, 1), (2, 2), (4, 1), (3, 2)])
+    wednesday, next_tuesday = START + timedelta(days=2), START + timedelta(weeks=3, days=1)
+    filters = selectors.DemandFilters(start=wednesday, end=next_tuesday)
+    assert filters.whole_weeks() == [START + timedelta(weeks=1), START + timedelta(weeks=2)]
+    assert filters.part_weeks() == [
+        (wednesday, START + timedelta(days=6)),
+        (START + timedelta(weeks=3), next_tuesday),
+    ]
+    assert selectors.weekly_failure_counts(filters) == [
+        (START + timedelta(weeks=1), 4, 2),
+        (START + timedelta(weeks=2), 5, 1),
+    ]
+    subject = selectors.VolumeSubject()
+    assert [count for _, count in selectors.volume_series(filters, subject, weekly=True)] == [4, 5]
+
+    params = {"from": wednesday.isoformat(), "to": next_tuesday.isoformat()}
+    html = tl_client.get(reverse("analysis:failure_over_time"), params).content.decode()
+    assert (
+        "A week runs Monday to Sunday, and only whole weeks are charted, so that every point "
+        "counts the same seven days: 4 March 2026 to 8 March 2026 and 23 March 2026 to "
+        "24 March 2026 are left out."
+    ) in html
+
+
+def test_a_period_without_a_whole_week_says_so(tl_client):
+    demand_by_week([(3, 1)])
+    params = {"from": START.isoformat(), "to": (START + timedelta(days=5)).isoformat()}
+    filters = selectors.DemandFilters(start=START, end=START + timedelta(days=5))
+    assert filters.whole_weeks() == [] and filters.part_weeks() == [(filters.start, filters.end)]
+    for name, extra in (
+        ("analysis:failure_over_time", {}),
+        ("analysis:predictability", {"per": "week"}),
+    ):
+        html = tl_client.get(reverse(name), {**params, **extra}).content.decode()
+        assert "There is no whole week (Monday to Sunday) in this period" in html
+
+
+def test_a_system_change_in_an_empty_week_starts_the_phase_there(tl_client, team_leader):
+    demand_by_week([(3, 1), (2, 2), (0, 0), (4, 1), (3, 2)])
+    SystemChange.objects.create(
+        changed_on=START + timedelta(weeks=2),
+        service_type=None,
+        description="New bin round design",
+        recorded_by=team_leader,
+    )
+    end = START + timedelta(weeks=5, days=-1)
+    response = tl_client.get(
+        reverse("analysis:failure_over_time"), {"from": START.isoformat(), "to": end.isoformat()}
+    )
+    chart = response.context["chart"]
+    assert [phase.values for phase in chart.phases] == [(25.0, 50.0), (20.0, 40.0)]
+    spec = response.context["spec"]
+    assert [(p["start"], p["end"]) for p in spec["phases"]] == [(0, 2), (2, 5)]
+    assert spec["changes"][0]["index"] == 2
+
+
+def test_daily_volume_is_charted_as_weekdays_and_weekend_days(tl_client):
+    """Busy Mondays, quiet weekends: one chart of every day would flag each week's fall from
+    Monday to Sunday as a trend. Weekdays and weekend days are charted apart."""
+    service = ServiceTypeFactory(name="Missed bin", slug="missed-bin")
+    for week in range(4):
+        for weekday, count in enumerate([7, 6, 5, 4, 3, 2, 1]):
+            day = START + timedelta(weeks=week, days=weekday)
+            for _ in range(count):
+                CaseFactory(service_type=service, opened_at=at(day))  # and its first contact
+    response = tl_client.get(reverse("analysis:predictability"), period())
+
+    weekdays, weekends = response.context["charts"]
+    assert [chart["id"] for chart in (weekdays, weekends)] == ["weekdays", "weekends"]
+    assert weekdays["chart"].values[:6] == (7, 6, 5, 4, 3, 7)
+    assert weekends["chart"].values[:3] == (2, 1, 2)
+    assert not any(weekdays["chart"].rule_masks) and not any(weekends["chart"].rule_masks)
+    assert weekdays["statement"].startswith(
+        "Since Mon 2 Mar 2026 (20 weekdays), all contacts: typically 5 contacts a weekday, and "
+        "predictably anywhere from"
+    )
+    assert weekends["statement"].endswith(
+        "(Fewer than 13 weekend days: the limits are provisional.)"
+    )
+    html = response.content.decode()
+    assert "Weekdays and weekend days are charted apart" in html
+    assert weekdays["statement"] in html and weekends["statement"] in html
+
+
+STATED = re.compile(r"typically (?:been )?([\d.]+)%?.* anywhere from ([\d.]+)%? to ([\d.]+)%?\.")
+
+
+def test_each_statement_gives_its_charts_centre_line_and_limits(tl_client, known_demand):
+    """The statement's numbers are the drawn chart's latest phase's, as its labels show them."""
+    checked = []
+    for url, extra in [
+        ("analysis:failure_over_time", {}),
+        ("analysis:predictability", {"per": "week"}),
+        ("analysis:predictability", {}),
+    ]:
+        context = tl_client.get(reverse(url), period(**extra)).context
+        for chart in context.get("charts", [context]):
+            latest = chart["spec"]["phases"][-1]
+            if latest["upper_limit"] is None:  # weekends with no contacts: no limits, no range
+                continue
+            drawn = [latest["centre_line"], latest["lower_limit"], latest["upper_limit"]]
+            assert STATED.search(chart["statement"]).groups() == tuple(map(chart_number, drawn))
+            checked.append(chart["spec"]["title"])
+    assert len(checked) == 3  # the share, the weekly volume, the weekdays' volume
+
+
+def test_a_statement_with_special_causes_names_them_and_predicts_nothing(tl_client):
+    demand_by_week([(2, 0), (3, 0)] * 4 + [(12, 0)] + [(3, 0), (2, 0)] * 2)
+    end = START + timedelta(weeks=13, days=-1)
+    response = tl_client.get(
+        reverse("analysis:predictability"),
+        {"from": START.isoformat(), "to": end.isoformat(), "per": "week"},
+    )
+    (weeks,) = response.context["charts"]
+    assert weeks["statement"] == (
+        "Since w/c 2 Mar 2026 (13 weeks), all contacts: 3.2 contacts a week on average, but the "
+        "chart shows special causes, so it predicts nothing. The 8 weeks from w/c 2 Mar 2026 "
+        "to w/c 20 Apr 2026 were all below the centre line: something changed around "
+        "w/c 27 Apr 2026. Above the upper limit: w/c 27 Apr 2026."
+    )
+
+
+def test_a_day_of_the_week_with_unusual_days_gets_no_range(tl_client):
+    service = ServiceTypeFactory(name="Missed bin", slug="missed-bin")
+    for week, count in enumerate([1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 20]):
+        for _ in range(count):
+            CaseFactory(service_type=service, opened_at=at(START + timedelta(weeks=week)))
+    end = START + timedelta(weeks=14, days=-1)
+    response = tl_client.get(
+        reverse("analysis:predictability"), {"from": START.isoformat(), "to": end.isoformat()}
+    )
+    monday, tuesday = response.context["weekdays"][:2]
+    assert (monday["signals"], monday["range"]) == (14, None)  # the 20 lifts the centre line
+    assert monday["no_range"] == "no range: there are unusual days"
+    assert (tuesday["range"], tuesday["no_range"]) == (None, "no range: the same every week")
+    assert "no range: there are unusual days" in response.content.decode()
+
+
+def test_every_chart_page_has_the_key_to_the_rules(tl_client, known_demand):
+    for name, extra in [
+        ("analysis:failure_over_time", {}),
+        ("analysis:predictability", {}),
+        ("analysis:predictability", {"per": "week"}),
+    ]:
+        html = tl_client.get(reverse(name), period(**extra)).content.decode()
+        assert "What the signal rules mean" in html
+        for rule in ("Rule 1: outside the limits", "Rule 2: shift", "Rule 3: trend"):
+            assert rule in html
+        assert "Rule 4: 2 of 3 near a limit" in html
 
 
 def test_pareto_orders_categories_and_shows_notes_and_words(tl_client, known_demand):
@@ -239,6 +447,15 @@ def test_pareto_orders_categories_and_shows_notes_and_words(tl_client, known_dem
     assert len(chasing["words"]) == 4
     assert chasing["words"][0].citizen_words == "Where is my bin? week 3 #0"  # newest first
     assert "Tell them the date, week 3" in response.content.decode()
+
+
+def test_shares_say_what_they_are_shares_of(tl_client, known_demand):
+    overview = tl_client.get(reverse("analysis:overview"), period()).content.decode()
+    pareto = tl_client.get(reverse("analysis:pareto"), period()).content.decode()
+    assert "(33% of all contacts)" in overview
+    assert overview.count("Share of all contacts</th>") == 3  # demand types, kinds, channels
+    assert "Cumulative share of failure demand</th>" in pareto
+    assert "67% (4 of 6)" in pareto and "100% (6 of 6)" in pareto  # the counts behind it
 
 
 def test_failure_samples_are_capped_per_category(known_demand):

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from improvement.models import SystemChange
 from tests.browser.conftest import BROWSER_MARKS, assert_accessible, sign_in
 from tests.factories import (
     CaseFactory,
@@ -101,4 +102,63 @@ def test_demand_types_narrow_to_the_service_and_a_team_leader_reclassifies(page:
     page.get_by_label("What kind of failure demand?").select_option(label="Repeat contact")
     page.get_by_role("button", name="Save classification").click()
     expect(page.get_by_text("value demand → failure demand (Repeat contact)")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_failure_share_stops_at_100_and_an_empty_week_is_a_gap(page: Page, live_server):
+    """Failure demand near 100% with system changes' labels above it: the axis still stops at
+    100%. A week with no contacts is a gap in the line, and a row of the table."""
+    bins = ServiceTypeFactory(name="Bins and recycling", slug="bins")
+    leader = TeamLeaderFactory(username="tess", first_name="Tess", last_name="Leader")
+    last_sunday = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 1)
+    first_monday = last_sunday - timedelta(weeks=13, days=-1)
+    empty_week = 5
+    for week in range(13):
+        if week == empty_week:
+            continue
+        day = first_monday + timedelta(weeks=week, days=1)
+        when = timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 10))
+        case = CaseFactory(service_type=bins, opened_at=when)  # its first contact: value
+        for extra in range(9 + week % 2):
+            ContactFactory(
+                case=case,
+                received_at=when + timedelta(hours=extra + 1),
+                failure=True,
+                failure_category=failure_category("progress-chasing"),
+            )
+    for weeks_in in (3, 4, 8, 9):
+        SystemChange.objects.create(
+            changed_on=first_monday + timedelta(weeks=weeks_in),
+            service_type=None,
+            description="A long description of a redesign of how the work is done, to wrap",
+            recorded_by=leader,
+        )
+    sign_in(page, leader)
+    page.goto("/demand/failure-over-time/")
+    expect(page.locator(".cf-chart[data-chart-ready='true']")).to_have_count(1)
+    expect(page.locator("#share-statement")).to_contain_text("failure demand has")
+    expect(page.locator("#gaps-hint")).to_contain_text("1 week has no contacts")
+    drawn = page.locator(".cf-chart canvas").first.evaluate(
+        """(canvas, gap) => {
+          const chart = Chart.getChart(canvas);
+          const points = chart.getDatasetMeta(0).data;
+          return { max: chart.scales.y.max, gap: points[gap].skip, next: points[gap + 1].skip };
+        }""",
+        empty_week,
+    )
+    assert drawn == {"max": 100, "gap": True, "next": False}
+    page.get_by_text("The chart's data as a table").click()
+    expect(page.get_by_role("cell", name="No contacts: no share")).to_be_visible()
+    expect(page.get_by_text("What the signal rules mean")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_daily_predictability_draws_weekdays_and_weekends_apart(page: Page, demand):
+    sign_in(page, TeamLeaderFactory(username="tess", first_name="Tess", last_name="Leader"))
+    page.goto("/demand/predictability/")
+    expect(page.locator(".cf-chart[data-chart-ready='true']")).to_have_count(3)  # and the bars
+    expect(page.locator("#weekdays-statement")).to_contain_text("(65 weekdays)")
+    expect(page.locator("#weekends-statement")).to_contain_text("(26 weekend days)")
+    expect(page.get_by_role("heading", name=re.compile("^Contacts a weekday"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("^Contacts a weekend day"))).to_be_visible()
     assert_accessible(page)
