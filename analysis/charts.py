@@ -2,6 +2,7 @@
 of the table beside it, and the capability statement in words. No target lines, ever."""
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ class ChartPoint:
     label: str  # x-axis label: a case reference, "w/c 4 May 2026", a date
     href: str | None = None
     tooltip: str | None = None
+    day: date | None = None  # the point's day, when its label is not one (a case's closure)
 
 
 def phases_at_changes(
@@ -72,6 +74,11 @@ def chart_spec(
     }
     if any(point.tooltip for point in points):
         columns["tooltip"] = [point.tooltip for point in points]
+    if any(point.day for point in points):
+        # ISO dates: the chart's x axis reads as dates while the tooltip keeps the label.
+        columns["date"] = [point.day and point.day.isoformat() for point in points]
+    if chart.screening:
+        columns["screened"] = screened_out(chart)  # 1 where a moving range was screened out
     return {
         "kind": "xmr",
         "title": title,
@@ -94,6 +101,21 @@ def chart_spec(
         "changes": [{"index": index, "label": label} for index, label in changes],
         "y_max": y_max,
     }
+
+
+def screened_out(chart: spc.Chart) -> list[int]:
+    """Per point, 1 if screening dropped its moving range before the limits were worked out,
+    else 0 (a phase's first point has no moving range). Screening (docs/method.md §4) drops every
+    range of a phase not strictly below 3.267 × the average of all that phase's ranges; this
+    works that average out again the way analysis/spc.py does, so the two agree exactly."""
+    flags: list[int] = []
+    for phase in chart.phases:
+        ranges = phase.moving_ranges[1:]
+        flags.append(0)
+        if ranges:
+            threshold = spc.RANGE_FACTOR * (math.fsum(ranges) / len(ranges))
+            flags += [0 if r < threshold else 1 for r in ranges]
+    return flags
 
 
 def rules_in_words(rules: Sequence[int]) -> str:

@@ -77,11 +77,18 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_points(case_ids) -> list[ChartPoint]:
-    """Each case's point, labelled by its reference and linked to its page."""
+def _case_points(series: capability.EndToEndSeries) -> list[ChartPoint]:
+    """Each case's point, labelled by its reference, linked to its page and dated by the day
+    (local time) it closed: the chart's x axis reads as dates, its tooltip as references."""
+    local = timezone.get_current_timezone()
+    case_ids = series.case_ids
     return [
-        ChartPoint(label=format_reference(pk), href=url)
-        for pk, url in zip(case_ids, case_urls(case_ids), strict=True)
+        ChartPoint(
+            label=format_reference(pk),
+            href=url,
+            day=datetime.fromtimestamp(closed_at, tz=local).date(),
+        )
+        for pk, url, closed_at in zip(case_ids, case_urls(case_ids), series.closed_at, strict=True)
     ]
 
 
@@ -123,6 +130,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             ChartPoint(
                 label=f"{day:%-d %b %Y}",
                 tooltip=f"{day:%-d %b %Y}: {mean:.1f} days on average ({count} closed)",
+                day=day,
             )
             for day, mean, count in days
         ]
@@ -137,7 +145,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             include_transitions=filters.include_transitions,
         )
         total = len(series)
-        points = _case_points(series.case_ids) if total <= TABLE_ROWS_SHOWN else []
+        points = _case_points(series) if total <= TABLE_ROWS_SHOWN else []
     if daily or total <= TABLE_ROWS_SHOWN:
         spec = spec_of(result, points)
         spec_script = json_script(spec, "capability-data")
@@ -148,7 +156,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             series,
             changes,
             ("spec", filters.screening, filters.include_transitions, title),
-            lambda: json_script(spec_of(result, _case_points(series.case_ids)), "capability-data"),
+            lambda: json_script(spec_of(result, _case_points(series)), "capability-data"),
         )
     xmr = result.chart
     latest = xmr.phases[-1] if xmr.phases else None

@@ -15,6 +15,8 @@
 // where it stays), the container gets data-chart-ready="true"; when every chart on the page has,
 // the module dispatches a "cf:charts-ready" event on document. Browser tests wait for these.
 
+import { formatDay, placeBadges, spreadApart, thinTicks } from "./chart-layout.mjs";
+
 const Chart = window.Chart;
 const annotationPlugin = window["chartjs-plugin-annotation"];
 
@@ -30,7 +32,6 @@ const COLOUR = {
   barHover: "#003078",
   lightBar: "#9dc0e2",
   lightBarHover: "#5694ca",
-  labelBackground: "rgba(255, 255, 255, 0.85)",
 };
 
 // Point colour AND shape by signal, so colour is never the only cue.
@@ -54,8 +55,17 @@ const MANY_POINTS = 1000; // above this: no animation, small points, small hit r
 const DASHED = [6, 4]; // natural process limits, upper range limit
 const DOTTED = [2, 3]; // provisional limits (a phase of fewer than 13 points)
 const Y_AXIS_WIDTH = 64; // fixed, so the X and mR charts' plot areas line up
-const LABEL_FONT_SIZE = 12;
-const CHANGE_LABEL_WIDTH = 34; // characters per line of a system change's label
+const LABEL_FONT_SIZE = 12; // the limit labels and the system changes' numbers
+const LINE_HEIGHT = 15; // of a line of label text
+const TICK_FONT_SIZE = 14; // x-axis labels (Chart.defaults.font.size)
+// Points at the plot's edge are drawn up to POINT_CLIP pixels beyond it (then cut off); the
+// labels beside and above the plot keep BAND_GAP pixels away, so no label touches a point.
+const POINT_CLIP = 8;
+const BAND_GAP = 10;
+const LIMIT_LABEL_WIDTH = 110; // a limit label wider than this goes on two lines: name, value
+const BADGE_PADDING = 4; // around a system change's number
+const BADGE_ROW = LINE_HEIGHT + 2 * BADGE_PADDING + 4; // a row of numbers above the plot
+const TICK_OVERHANG = 56; // how far the first x-axis label may reach left, under the y axis
 
 const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
 const numberFormat = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 1 });
@@ -106,14 +116,18 @@ function wrapLabel(text, width) {
   return lines.length > 1 ? lines : (lines[0] ?? "");
 }
 
-/** Width in pixels of the widest of `lines` in the labels' font. */
-function textWidth(chart, lines, bold = false) {
-  const ctx = chart.ctx;
-  ctx.save();
-  ctx.font = `${bold ? "bold " : ""}${LABEL_FONT_SIZE}px ${Chart.defaults.font.family}`;
-  const width = Math.max(...lines.map((line) => ctx.measureText(line).width));
-  ctx.restore();
-  return width;
+const measuring = document.createElement("canvas").getContext("2d");
+const measured = new Map(); // font and text -> width: x-axis dates repeat on every redraw
+
+/** Width in pixels of `text` in the charts' font. */
+function textWidth(text, size = LABEL_FONT_SIZE, bold = false) {
+  const font = `${bold ? "bold " : ""}${size}px ${Chart.defaults.font.family}`;
+  const key = `${font}|${text}`;
+  if (!measured.has(key)) {
+    measuring.font = font;
+    measured.set(key, measuring.measureText(text).width);
+  }
+  return measured.get(key);
 }
 
 /** Only follow links that stay on this site (the spec is trusted, but be safe anyway). */
@@ -126,6 +140,15 @@ function navigate(href) {
 /** Fixes a y axis's width, so stacked charts share the same plot area. */
 function fixAxisWidth(scale) {
   scale.width = Y_AXIS_WIDTH;
+}
+
+/**
+ * An x axis takes no room beside the plot for its first and last labels (Chart.js would narrow
+ * the plot for them, and differently on the X and mR charts): the labels are chosen to fit.
+ */
+function noEdgePadding(scale) {
+  scale.paddingLeft = 0;
+  scale.paddingRight = 0;
 }
 
 /** Creates <div class="cf-chart__canvas ..."><canvas role="img" aria-label=...></div>. */
@@ -190,6 +213,14 @@ function drawChart(canvas, config) {
 
 // ---------------------------------------------------------------------------------------------
 // XmR capability chart: the X chart (values) and, beneath it, the mR chart (moving ranges).
+//
+// No text is drawn inside either plot, so no label can hide a point or another label: the
+// latest phase's centre line and limits are labelled in a band right of the plot, each system
+// change is numbered in a band above it (the numbers are explained, with every phase's values,
+// in a list under the charts), and the x axis shows only as many labels as fit. Both charts
+// have the same y-axis width and right-hand band, so each point sits at the same x on both.
+// Once drawn, each canvas lists its labels' boxes in data-label-boxes (the browser tests read
+// them).
 
 /**
  * A horizontal line across one phase only: from half a point before its first point to half a
@@ -210,37 +241,6 @@ function phaseLine(phase, value, dash = []) {
   };
 }
 
-/**
- * The label of a phase's line: at the phase's left end, just above the line (or `below` it),
- * shown only when it fits within the phase's width and, when the next line up is at `clearOf`,
- * does not run into it.
- */
-function phaseLabel(phase, value, text, { below = false, clearOf = null, onTop = false } = {}) {
-  return {
-    type: "label",
-    xValue: phase.start - 0.5,
-    yValue: value,
-    position: { x: "start", y: below ? "start" : "end" },
-    xAdjust: 4,
-    yAdjust: below ? 2 : -2,
-    content: text,
-    display: ({ chart }) => {
-      const { x, y } = chart.scales;
-      const room = x.getPixelForValue(phase.end - 0.5) - x.getPixelForValue(phase.start - 0.5);
-      const clear = !isNumber(clearOf) || y.getPixelForValue(value) - y.getPixelForValue(clearOf) >= 20;
-      return clear && textWidth(chart, [text]) + 16 <= room;
-    },
-    backgroundColor: COLOUR.labelBackground,
-    color: COLOUR.text,
-    font: { size: LABEL_FONT_SIZE },
-    padding: { x: 3, y: 1 },
-    adjustScaleRange: false,
-    // Under the points, so that no point is hidden; on top only when the points are too dense
-    // for the label to be read otherwise.
-    drawTime: onTop ? "afterDatasetsDraw" : "beforeDatasetsDraw",
-  };
-}
-
 /** A vertical line at a system change, between the last point of the old phase and the first of the new. */
 function changeLine(change) {
   const x = change.index - 0.5;
@@ -255,39 +255,217 @@ function changeLine(change) {
   };
 }
 
+/** The annotations of a chart: each phase's lines (`lines`: [key, dash or null]) and the changes. */
+function phaseAnnotations(phases, changes, lines) {
+  const annotations = {};
+  phases.forEach((phase, k) => {
+    for (const [key, dash] of lines) {
+      if (!isNumber(phase[key])) continue;
+      const pattern = dash ? (phase.provisional ? DOTTED : DASHED) : [];
+      annotations[`${key}${k}`] = phaseLine(phase, phase[key], pattern);
+    }
+  });
+  changes.forEach((change, i) => {
+    annotations[`change${i}`] = changeLine(change);
+  });
+  return annotations;
+}
+
 /**
- * A system change's label, at the top of the chart: flagged to the right of its line if it fits,
- * else to the left, else kept within the chart area. Every other label is a row lower, so that
- * neighbouring changes' labels do not collide.
+ * The labels of the latest phase's lines, for the band right of the plot: [{value, name, text,
+ * note}], e.g. "Upper limit 24.9", noted "(provisional)" when a limit of a phase of fewer than
+ * 13 points. `names`: [[key, name, a limit?], ...].
  */
-function changeLabel(change, position) {
-  const x = change.index - 0.5;
-  const lines = wrapLines(change.label, CHANGE_LABEL_WIDTH);
-  const rowHeight = lines.length * (LABEL_FONT_SIZE + 3) + 12;
-  const gap = 2;
-  // Where the label goes, in pixels from the line: its left edge's offset.
-  const offset = (chart) => {
-    const width = textWidth(chart, lines, true) + 8; // + padding
-    const pixel = chart.scales.x.getPixelForValue(x);
-    const { left, right } = chart.chartArea;
-    if (pixel + gap + width <= right) return gap;
-    if (pixel - gap - width >= left) return -gap - width;
-    return Math.min(Math.max(pixel, left), right - width) - pixel;
-  };
+function limitLabels(phase, names, unit) {
+  if (!phase) return [];
+  const format = tickFormatter(unit);
+  return names
+    .filter(([key]) => isNumber(phase[key]))
+    .map(([key, name, limit]) => ({
+      value: phase[key],
+      name,
+      text: `${name} ${format(phase[key])}`,
+      note: limit && phase.provisional ? "(provisional)" : null,
+    }));
+}
+
+/**
+ * Sets each label's `lines` to fit the band right of the plot, and returns the band's width
+ * (the same on both charts, so that they line up): as wide as the widest label of one line,
+ * up to LIMIT_LABEL_WIDTH; a wider label goes on two lines, its name above its value. A note
+ * goes on a line of its own.
+ */
+function fitBand(labels) {
+  const oneLine = (label) => textWidth(label.text) <= LIMIT_LABEL_WIDTH;
+  const twoLines = (label) => [label.name, label.text.slice(label.name.length + 1)];
+  const withNote = (label, lines) => (label.note ? [...lines, label.note] : lines);
+  let width = 0;
+  for (const label of labels) {
+    const lines = withNote(label, oneLine(label) ? [label.text] : twoLines(label));
+    width = Math.max(width, ...lines.map((line) => textWidth(line)));
+  }
+  for (const label of labels) {
+    label.lines = withNote(label, textWidth(label.text) <= width ? [label.text] : twoLines(label));
+  }
+  return Math.ceil(width) + BAND_GAP + 4;
+}
+
+const changeName = (i) => `Change ${i + 1}`;
+
+/** Where the system changes' numbers go, over a plot from `left` to `right` of `count` points. */
+function changeBadges(changes, count, left, right) {
+  const pixels = changes.map((change) => left + (change.index * (right - left)) / count);
+  const widths = changes.map(
+    (_, i) => textWidth(changeName(i), LABEL_FONT_SIZE, true) + 2 * BADGE_PADDING,
+  );
+  return placeBadges(pixels, widths, left, right);
+}
+
+/** The height of the band above the plot for `badges` (none: no band). */
+function badgeBand(badges) {
+  const rows = badges.length ? Math.max(...badges.map((badge) => badge.row)) + 1 : 0;
+  return rows ? rows * BADGE_ROW + BAND_GAP : 0;
+}
+
+/** A label's box, in CSS pixels from the canvas's top left. */
+function labelBox(kind, text, left, top, width, height) {
+  const round = (value) => Math.round(value * 10) / 10;
   return {
-    type: "label",
-    xValue: x,
-    yValue: ({ chart }) => chart.scales.y.max,
-    position: { x: "start", y: "start" },
-    xAdjust: ({ chart }) => offset(chart),
-    yAdjust: 2 + (position % 2) * rowHeight,
-    content: lines,
-    backgroundColor: COLOUR.change,
-    color: "#ffffff",
-    font: { size: LABEL_FONT_SIZE, weight: "bold" },
-    padding: 4,
-    adjustScaleRange: false,
-    drawTime: "afterDatasetsDraw",
+    kind,
+    text,
+    left: round(left),
+    top: round(top),
+    right: round(left + width),
+    bottom: round(top + height),
+  };
+}
+
+/** Draws the limit labels in the band right of the plot, each beside its line (a leader joins them). */
+function drawLimitLabels(chart, labels) {
+  const { ctx, chartArea } = chart;
+  const x = chartArea.right + BAND_GAP;
+  const boxes = labels
+    .map((label) => ({
+      label,
+      centre: chart.scales.y.getPixelForValue(label.value),
+      height: label.lines.length * LINE_HEIGHT,
+    }))
+    .sort((a, b) => a.centre - b.centre);
+  spreadApart(boxes, 0, chart.height);
+  ctx.save();
+  ctx.font = `${LABEL_FONT_SIZE}px ${Chart.defaults.font.family}`;
+  ctx.textBaseline = "middle";
+  ctx.fillStyle = COLOUR.text;
+  ctx.strokeStyle = COLOUR.limit;
+  ctx.lineWidth = 1;
+  const drawn = boxes.map(({ label, centre, top, height }) => {
+    ctx.beginPath();
+    ctx.moveTo(chartArea.right + 2, centre);
+    ctx.lineTo(x - 2, top + height / 2);
+    ctx.stroke();
+    label.lines.forEach((line, i) => ctx.fillText(line, x, top + (i + 0.5) * LINE_HEIGHT));
+    const width = Math.max(...label.lines.map((line) => textWidth(line)));
+    return labelBox("limit", label.lines.join(" "), x, top, width, height);
+  });
+  ctx.restore();
+  return drawn;
+}
+
+/** Draws each system change's number in the band above the plot, its line running up into it. */
+function drawChangeBadges(chart, changes, count) {
+  if (!changes.length) return [];
+  const { ctx } = chart;
+  const { left, right, top } = chart.chartArea;
+  const height = LINE_HEIGHT + 2 * BADGE_PADDING;
+  const bottomOf = (row) => top - BAND_GAP - row * BADGE_ROW;
+  const badges = changeBadges(changes, count, left, right);
+  ctx.save();
+  // The lines first: where a higher row's line passes a lower number, the number covers it.
+  ctx.strokeStyle = COLOUR.change;
+  ctx.lineWidth = 2;
+  badges.forEach(({ row }, i) => {
+    const pixel = left + (changes[i].index * (right - left)) / count;
+    ctx.beginPath();
+    ctx.moveTo(pixel, top);
+    ctx.lineTo(pixel, bottomOf(row));
+    ctx.stroke();
+  });
+  ctx.font = `bold ${LABEL_FONT_SIZE}px ${Chart.defaults.font.family}`;
+  ctx.textBaseline = "middle";
+  const drawn = badges.map(({ left: x, width, row }, i) => {
+    const y = bottomOf(row) - height;
+    ctx.fillStyle = COLOUR.change;
+    ctx.fillRect(x, y, width, height);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillText(changeName(i), x + BADGE_PADDING, y + height / 2);
+    return labelBox("change", changeName(i), x, y, width, height);
+  });
+  ctx.restore();
+  return drawn;
+}
+
+/** The x axis's labels' boxes, where Chart.js drew them: centred under each tick, one line high. */
+function tickBoxes(chart) {
+  const scale = chart.scales.x;
+  const { display, padding } = scale.options.ticks;
+  if (!display) return [];
+  const top = scale.top + padding;
+  return scale.ticks.map((tick, i) => {
+    const width = textWidth(tick.label, TICK_FONT_SIZE);
+    const pixel = scale.getPixelForTick(i);
+    return labelBox("tick", tick.label, pixel - width / 2, top, width, TICK_FONT_SIZE * 1.2);
+  });
+}
+
+/**
+ * A plugin that draws the labels beside the plot (`limits`) and above it (the `changes` of a
+ * chart of `count` points), then lists every label's box on the canvas (data-label-boxes).
+ */
+function labelsPlugin({ limits, changes = [], count }) {
+  return {
+    id: "cfLabels",
+    afterDraw(chart) {
+      const boxes = [
+        ...drawLimitLabels(chart, limits),
+        ...drawChangeBadges(chart, changes, count),
+        ...tickBoxes(chart),
+      ];
+      chart.canvas.dataset.labelBoxes = JSON.stringify(boxes);
+    },
+  };
+}
+
+/**
+ * The X chart's x axis: `texts` per point (dates, or the points' own labels), a label only at
+ * the first point of each run of equal texts (many cases close on one day), and only as many
+ * as fit without touching within the plot (the first may reach a little under the y axis).
+ * The plot spans from the y axis to the band `band` pixels wide at the right.
+ */
+function thinnedAxis(texts, band) {
+  const candidates = [];
+  texts.forEach((text, i) => {
+    if (i === 0 || text !== texts[i - 1]) candidates.push(i);
+  });
+  return {
+    type: "category",
+    offset: true,
+    grid: { display: false },
+    ticks: {
+      autoSkip: false, // thinned here instead
+      maxRotation: 0,
+      padding: 8, // clear of the y axis's "0"
+      color: COLOUR.secondaryText,
+      callback: (index) => texts[index],
+    },
+    afterBuildTicks(scale) {
+      const left = Y_AXIS_WIDTH;
+      const right = scale.chart.width - band;
+      const pixelOf = (i) => left + ((i + 0.5) * (right - left)) / texts.length;
+      const widthOf = (i) => textWidth(texts[i], TICK_FONT_SIZE);
+      const kept = thinTicks(candidates, pixelOf, widthOf, left - TICK_OVERHANG, right);
+      scale.ticks = kept.map((value) => ({ value }));
+    },
+    afterFit: noEdgePadding,
   };
 }
 
@@ -310,6 +488,9 @@ function signalText(point) {
   return `Signal: ${names}${kind}`;
 }
 
+const TRANSITION_TEXT = "Started before the change (transition case)";
+const SCREENED_TEXT = "Screened out of the limits";
+
 /** The spec's columns (analysis/charts.py chart_spec) as one object per point. */
 function pointsOf(spec) {
   const columns = spec.columns;
@@ -324,7 +505,55 @@ function pointsOf(spec) {
     x: columns.x[index],
     href: columns.href[index],
     tooltip: columns.tooltip?.[index],
+    date: columns.date?.[index], // ISO day, when the label is not a date (a case reference)
+    screened: columns.screened?.[index] === 1, // its moving range left out of the limits
+    transition: columns.transition?.[index] === 1, // started before the change it closed after
   }));
+}
+
+/** "Phase 2, from 4 Sep 2026: centre line 12.9 days; natural process limits 0.5 to 24.9 days; ..." */
+function phaseText(phase, unit) {
+  const value = (number) => withUnit(number, unit);
+  const parts = [`centre line ${value(phase.centre_line)}`];
+  if (isNumber(phase.upper_limit)) {
+    const limits = `${formatNumber(phase.lower_limit)} to ${value(phase.upper_limit)}`;
+    parts.push(
+      phase.provisional
+        ? `provisional limits ${limits} (fewer than 13 points)`
+        : `natural process limits ${limits}`,
+    );
+    const average = `moving ranges average ${value(phase.mr_bar)}`;
+    parts.push(`${average}, upper range limit ${value(phase.upper_range_limit)}`);
+  } else {
+    parts.push("no limits");
+  }
+  return `${parts.join("; ")}.`;
+}
+
+/**
+ * Under the charts, when the system changed: each phase's centre line and limits and, between
+ * them, the changes that the numbers above the X chart stand for. `startTexts`: what the x
+ * axis says at each point.
+ */
+function addPhaseList(container, phases, changes, unit, startTexts) {
+  if (phases.length < 2 && !changes.length) return;
+  const list = document.createElement("ul");
+  list.className = "govuk-list govuk-!-font-size-16 cf-chart__phases";
+  const add = (name, text) => {
+    const item = document.createElement("li");
+    const strong = document.createElement("strong");
+    strong.textContent = name;
+    item.append(strong, text);
+    list.append(item);
+  };
+  let next = 0;
+  phases.forEach((phase, k) => {
+    for (; next < changes.length && changes[next].index <= phase.start; next++) {
+      add(changeName(next), `: ${changes[next].label || "a system change"}`);
+    }
+    add(`Phase ${k + 1}`, `, from ${startTexts[phase.start]}: ${phaseText(phase, unit)}`);
+  });
+  container.append(list);
 }
 
 function drawXmr(container, spec) {
@@ -337,11 +566,32 @@ function drawXmr(container, spec) {
 
   const many = count > MANY_POINTS;
   const labels = points.map((point) => point.x);
+  const axisTexts = spec.columns.date ? points.map((point) => formatDay(point.date)) : labels;
   const styles = points.map((point) => SIGNAL[point.signal] ?? SIGNAL.common);
-  const radii = styles.map((style) => (many ? (style === SIGNAL.common ? 1.5 : 4) : style.radius));
+  const radii = styles.map((style, i) => {
+    const radius = many ? (style === SIGNAL.common ? 1.5 : 4) : style.radius;
+    return points[i].transition ? Math.max(radius, 3.5) : radius; // hollow needs some size
+  });
   const hrefAt = (index) => points[index]?.href;
-  const limitDash = (phase) => (phase.provisional ? DOTTED : DASHED);
-  const provisional = (phase) => (phase.provisional ? " (provisional)" : "");
+  const latest = phases[phases.length - 1];
+  const xLimits = limitLabels(
+    latest,
+    [
+      ["upper_limit", "Upper limit", true],
+      ["centre_line", "Centre line", false],
+      ["lower_limit", "Lower limit", true],
+    ],
+    unit,
+  );
+  const mrLimits = limitLabels(
+    latest,
+    [
+      ["upper_range_limit", "Upper range limit", true],
+      ["mr_bar", "Average", false],
+    ],
+    unit,
+  );
+  const band = fitBand([...xLimits, ...mrLimits]);
 
   // The line joining the points breaks at each system change (rules never cross one either).
   const phaseStarts = new Set(
@@ -360,66 +610,19 @@ function drawXmr(container, spec) {
     onClick: clickThrough(hrefAt, "nearest", true),
     onHover: pointerCursor(hrefAt, "nearest", true),
   };
-  const xScale = {
-    type: "category",
-    offset: true,
-    grid: { display: false },
-    ticks: { autoSkip: true, autoSkipPadding: 16, maxRotation: 0, color: COLOUR.secondaryText },
+  const valueAxis = {
+    beginAtZero: true,
+    grace: "5%", // room above the top point
+    grid: { color: COLOUR.grid },
+    afterFit: fixAxisWidth,
   };
 
   // ----- X chart
-  const xAnnotations = {};
-  phases.forEach((phase, k) => {
-    if (isNumber(phase.centre_line)) {
-      xAnnotations[`centre${k}`] = phaseLine(phase, phase.centre_line);
-      xAnnotations[`centreLabel${k}`] = phaseLabel(
-        phase,
-        phase.centre_line,
-        `Centre line ${formatNumber(phase.centre_line)}`,
-        { clearOf: phase.upper_limit, onTop: many },
-      );
-    }
-    if (isNumber(phase.upper_limit)) {
-      xAnnotations[`upper${k}`] = phaseLine(phase, phase.upper_limit, limitDash(phase));
-      xAnnotations[`upperLabel${k}`] = phaseLabel(
-        phase,
-        phase.upper_limit,
-        `Upper limit ${formatNumber(phase.upper_limit)}${provisional(phase)}`,
-        { onTop: many },
-      );
-    }
-    if (isNumber(phase.lower_limit)) {
-      xAnnotations[`lower${k}`] = phaseLine(phase, phase.lower_limit, limitDash(phase));
-      // A lower limit of 0 sits on the axis: no label needed.
-      if (phase.lower_limit > 0) {
-        xAnnotations[`lowerLabel${k}`] = phaseLabel(
-          phase,
-          phase.lower_limit,
-          `Lower limit ${formatNumber(phase.lower_limit)}${provisional(phase)}`,
-          { below: true, onTop: many },
-        );
-      }
-    }
-  });
-  // Headroom at the top of the chart for the system changes' labels (a lowered label needs
-  // the rows of the one above it too), plus room for an upper limit's own label.
-  let labelRows = changes.length ? 0.8 : 0;
-  changes.forEach((change, i) => {
-    const lines = wrapLines(change.label ?? "", CHANGE_LABEL_WIDTH).length;
-    labelRows = Math.max(labelRows, (i % 2 ? 2 * lines + 0.7 : lines) + 0.8);
-    xAnnotations[`change${i}`] = changeLine(change);
-    if (change.label) xAnnotations[`changeLabel${i}`] = changeLabel(change, i);
-  });
-  const xTop = largest(
-    points.map((point) => point.y),
-    phases,
-    ["centre_line", "upper_limit", "lower_limit"],
-  );
-
   const signals =
     spec.lower_is_better === null ? ["common", "special"] : ["common", "improvement", "concern"];
   addLegend(container, [
     ...signals.map((signal) => [signal, SIGNAL[signal].name]),
+    ...(points.some((point) => point.transition) ? [["transition", TRANSITION_TEXT]] : []),
     ["centre-line", "Centre line (mean)"],
     ...(phases.some((p) => !p.provisional && (isNumber(p.upper_limit) || isNumber(p.lower_limit)))
       ? [["limits", "Natural process limits"]]
@@ -427,7 +630,7 @@ function drawXmr(container, spec) {
     ...(phases.some((p) => p.provisional && (isNumber(p.upper_limit) || isNumber(p.lower_limit)))
       ? [["provisional", "Provisional limits (fewer than 13 points)"]]
       : []),
-    ...(changes.length ? [["change", "System change"]] : []),
+    ...(changes.length ? [["change", "System change (numbered: see the list below the charts)"]] : []),
   ]);
 
   const xCanvas = addCanvas(container, "x", `${spec.title} (the data are in the table below)`);
@@ -444,29 +647,40 @@ function drawXmr(container, spec) {
           tension: 0,
           segment: { borderColor: breakAtPhaseStart },
           pointStyle: styles.map((style) => style.pointStyle),
-          pointBackgroundColor: styles.map((style) => style.colour),
+          // A transition case is hollow: its signal's colour round a white middle.
+          pointBackgroundColor: styles.map((style, i) =>
+            points[i].transition ? "#ffffff" : style.colour,
+          ),
           pointBorderColor: styles.map((style) => style.colour),
+          pointBorderWidth: points.map((point) => (point.transition ? 2 : 1)),
           pointRadius: radii,
           pointHoverRadius: radii.map((r) => r + (many ? 1 : 2)),
           pointHitRadius: many ? 2 : 6,
+          clip: POINT_CLIP,
         },
       ],
     },
     options: {
       ...options,
+      layout: {
+        padding: ({ chart }) => ({
+          top: badgeBand(changeBadges(changes, count, Y_AXIS_WIDTH, chart.width - band)),
+          right: band,
+        }),
+      },
       scales: {
-        x: xScale,
+        x: thinnedAxis(axisTexts, band),
         y: {
-          beginAtZero: true,
-          grace: "5%", // room above the top point
-          // About 6% of the range per row of change labels keeps them clear of the data.
-          suggestedMax: xTop * (1 + 0.06 * labelRows),
-          // Where the axis must stop whatever the headroom (a share: 100%); a null y is a gap.
+          ...valueAxis,
+          suggestedMax: largest(
+            points.map((point) => point.y),
+            phases,
+            ["centre_line", "upper_limit", "lower_limit"],
+          ),
+          // A share's axis stops at 100%.
           ...(isNumber(spec.y_max) ? { max: spec.y_max } : {}),
           title: { display: Boolean(unit), text: unitTitle(unit) },
           ticks: { callback: tickFormatter(unit) },
-          grid: { color: COLOUR.grid },
-          afterFit: fixAxisWidth,
         },
       },
       plugins: {
@@ -477,45 +691,36 @@ function drawXmr(container, spec) {
             title: () => "",
             label: ({ dataIndex }) =>
               points[dataIndex].tooltip ?? `${labels[dataIndex]}: ${withUnit(points[dataIndex].y, unit)}`,
-            afterLabel: ({ dataIndex }) => signalText(points[dataIndex]),
+            afterLabel: ({ dataIndex }) => {
+              const point = points[dataIndex];
+              return [signalText(point), point.transition ? TRANSITION_TEXT : ""].filter(Boolean);
+            },
           },
         },
-        annotation: { annotations: xAnnotations },
+        annotation: {
+          annotations: phaseAnnotations(phases, changes, [
+            ["centre_line", null],
+            ["upper_limit", "dashed"],
+            ["lower_limit", "dashed"],
+          ]),
+        },
       },
     },
-  });
-  // ----- mR chart (moving ranges; the first point of each phase has none)
-  const mrAnnotations = {};
-  phases.forEach((phase, k) => {
-    if (isNumber(phase.mr_bar)) {
-      mrAnnotations[`mrBar${k}`] = phaseLine(phase, phase.mr_bar);
-      mrAnnotations[`mrBarLabel${k}`] = phaseLabel(
-        phase,
-        phase.mr_bar,
-        `Average ${formatNumber(phase.mr_bar)}`,
-        { clearOf: phase.upper_range_limit, onTop: many },
-      );
-    }
-    if (isNumber(phase.upper_range_limit)) {
-      mrAnnotations[`url${k}`] = phaseLine(phase, phase.upper_range_limit, limitDash(phase));
-      mrAnnotations[`urlLabel${k}`] = phaseLabel(
-        phase,
-        phase.upper_range_limit,
-        `Upper range limit ${formatNumber(phase.upper_range_limit)}${provisional(phase)}`,
-        { onTop: many },
-      );
-    }
-  });
-  changes.forEach((change, i) => {
-    mrAnnotations[`change${i}`] = changeLine(change);
+    plugins: [labelsPlugin({ limits: xLimits, changes, count })],
   });
 
+  // ----- mR chart (moving ranges; the first point of each phase has none)
   const mrValues = points.map((point) => (isNumber(point.mr) ? point.mr : null));
+  const screened = points.map((point) => point.screened && isNumber(point.mr));
   addLegend(container, [
     ["common", "Moving range (difference from the previous point)"],
+    ...(screened.some(Boolean) ? [["screened", SCREENED_TEXT]] : []),
     ...(phases.some((p) => isNumber(p.mr_bar)) ? [["centre-line", "Average moving range"]] : []),
-    ...(phases.some((p) => isNumber(p.upper_range_limit))
+    ...(phases.some((p) => !p.provisional && isNumber(p.upper_range_limit))
       ? [["limits", "Upper range limit"]]
+      : []),
+    ...(phases.some((p) => p.provisional && isNumber(p.upper_range_limit))
+      ? [["provisional", "Provisional upper range limit (fewer than 13 points)"]]
       : []),
   ]);
   const mrCanvas = addCanvas(
@@ -523,6 +728,7 @@ function drawXmr(container, spec) {
     "mr",
     `${spec.title}: moving ranges between consecutive points (the data are in the table below)`,
   );
+  const mrRadius = many ? 1 : 2.5;
   const mrDrawn = drawChart(mrCanvas, {
     type: "line",
     data: {
@@ -535,27 +741,35 @@ function drawXmr(container, spec) {
           borderColor: COLOUR.line,
           borderWidth: many ? 0.5 : 1,
           tension: 0,
+          // A screened-out range is a cross, so it stands out from the ranges the limits use.
+          pointStyle: screened.map((out) => (out ? "crossRot" : "circle")),
           pointBackgroundColor: SIGNAL.common.colour,
-          pointBorderColor: SIGNAL.common.colour,
-          pointRadius: many ? 1 : 2.5,
-          pointHoverRadius: many ? 2 : 4,
+          pointBorderColor: screened.map((out) => (out ? COLOUR.text : SIGNAL.common.colour)),
+          pointBorderWidth: screened.map((out) => (out ? 2 : 1)),
+          pointRadius: screened.map((out) => (out ? 5 : mrRadius)),
+          pointHoverRadius: screened.map((out) => (out ? 6 : mrRadius + 1.5)),
           pointHitRadius: many ? 2 : 6,
+          clip: POINT_CLIP,
         },
       ],
     },
     options: {
       ...options,
+      layout: { padding: { top: 4, right: band } },
       scales: {
         // Shares the X chart's x axis (same points, same plot width): no tick labels needed.
-        x: { ...xScale, ticks: { ...xScale.ticks, display: false } },
+        x: {
+          type: "category",
+          offset: true,
+          grid: { display: false },
+          ticks: { display: false },
+          afterFit: noEdgePadding,
+        },
         y: {
-          beginAtZero: true,
-          grace: "5%", // room above the top point
+          ...valueAxis,
           suggestedMax: largest(mrValues, phases, ["mr_bar", "upper_range_limit"]),
           title: { display: true, text: "Moving range" },
           ticks: { callback: tickFormatter(unit), maxTicksLimit: 5 },
-          grid: { color: COLOUR.grid },
-          afterFit: fixAxisWidth,
         },
       },
       plugins: {
@@ -566,12 +780,20 @@ function drawXmr(container, spec) {
             title: () => "",
             label: ({ dataIndex }) =>
               `${labels[dataIndex]}: moving range ${withUnit(mrValues[dataIndex], unit)}`,
+            afterLabel: ({ dataIndex }) => (screened[dataIndex] ? SCREENED_TEXT : ""),
           },
         },
-        annotation: { annotations: mrAnnotations },
+        annotation: {
+          annotations: phaseAnnotations(phases, changes, [
+            ["mr_bar", null],
+            ["upper_range_limit", "dashed"],
+          ]),
+        },
       },
     },
+    plugins: [labelsPlugin({ limits: mrLimits, count })],
   });
+  addPhaseList(container, phases, changes, unit, axisTexts);
   return [xDrawn, mrDrawn];
 }
 

@@ -303,6 +303,33 @@ def test_daily_mean_view(tl_client, repairs):
     assert len(values) == 12
 
 
+def test_chart_dates_each_case_by_the_local_day_it_closed(tl_client, repairs):
+    service, cases = repairs
+    # 00:30 on 31 March in London (summer time) is still 30 March in UTC.
+    late = timezone.make_aware(datetime(2026, 3, 31, 0, 30))
+    CaseFactory(
+        service_type=service, opened_at=late - timedelta(days=2), closed=True, closed_at=late
+    )
+    response = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]), period()
+    )
+
+    columns = response.context["spec"]["columns"]
+    days = [(FIRST_CLOSURE + timedelta(days=i)).isoformat() for i in range(len(DURATIONS))]
+    assert columns["date"] == [*days, "2026-03-31"]
+    # The axis reads as dates; each point is still named by its case (in its tooltip).
+    assert columns["x"][:12] == [case.reference for case in cases]
+    assert columns["screened"] == [0] * 8 + [1, 1] + [0, 0, 0]
+
+
+def test_daily_mean_view_dates_each_day(tl_client, repairs):
+    response = tl_client.get(
+        reverse("analysis:capability_chart", args=["housing-repair"]), period(view="daily")
+    )
+    days = [(FIRST_CLOSURE + timedelta(days=i)).isoformat() for i in range(len(DURATIONS))]
+    assert response.context["spec"]["columns"]["date"] == days
+
+
 def test_chart_page_runs_a_fixed_number_of_queries(tl_client, repairs):
     service, _ = repairs
 
