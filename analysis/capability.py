@@ -30,7 +30,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from analysis import spc
-from analysis.charts import phases_at_changes
+from analysis.charts import capability_statement, phases_at_changes
 from cases.models import Case, ServiceType
 from demand.models import Contact, DemandType
 from lib.periods import start_of
@@ -232,6 +232,23 @@ class CapabilityChart:
     change_marks: list[tuple[int, str]]
     phase_since: list[date]  # per phase: the change date, or its first point's date
     transition: list[bool] | None = None  # per point, when the points are cases
+    statement: str = ""  # the latest phase in words (analysis.charts.capability_statement)
+
+
+class DayLabels(Sequence):
+    """Each point's local date as the chart's axis shows it ("3 Mar 2026"), worked out only for
+    the few a statement names: a chart of 100,000 cases needs no 100,000 dates."""
+
+    def __init__(self, moments: Sequence):
+        self.moments = moments
+
+    def __len__(self) -> int:
+        return len(self.moments)
+
+    def __getitem__(self, index: int) -> str:
+        moment = self.moments[index]
+        day = _local_date(moment) if isinstance(moment, float) else moment
+        return f"{day:%-d %b %Y}"
 
 
 def capability_chart(
@@ -266,8 +283,19 @@ def capability_chart(
             since.append(started_by[-1])
         else:
             since.append(_local_date(first) if as_seconds else first)
+    statement = (
+        capability_statement(
+            chart, DayLabels(moments), since=since[-1], noun="case" if as_seconds else "day"
+        )
+        if chart.phases
+        else ""
+    )
     return CapabilityChart(
-        chart=chart, change_marks=marks, phase_since=since, transition=transition
+        chart=chart,
+        change_marks=marks,
+        phase_since=since,
+        transition=transition,
+        statement=statement,
     )
 
 

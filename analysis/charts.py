@@ -2,7 +2,6 @@
 of the table beside it, and the capability statement in words. No target lines, ever."""
 
 import bisect
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -105,16 +104,21 @@ def chart_spec(
 
 def screened_out(chart: spc.Chart) -> list[int]:
     """Per point, 1 if screening dropped its moving range before the limits were worked out,
-    else 0 (a phase's first point has no moving range). Screening (docs/method.md §4) drops every
-    range of a phase not strictly below 3.267 × the average of all that phase's ranges; this
-    works that average out again the way analysis/spc.py does, so the two agree exactly."""
-    flags: list[int] = []
+    else 0 (a phase's first point, and a point set aside, have no moving range). Screening
+    (docs/method.md §4) drops every range of a phase not strictly below 3.267 × the exact
+    average of all that phase's ranges, worked out here as analysis/spc.py does it."""
+    flags = [0] * len(chart.values)
     for phase in chart.phases:
         ranges = phase.moving_ranges[1:]
-        flags.append(0)
-        if ranges:
-            threshold = spc.RANGE_FACTOR * (math.fsum(ranges) / len(ranges))
-            flags += [0 if r < threshold else 1 for r in ranges]
+        if not ranges:
+            continue
+        threshold = spc.RANGE_FACTOR * spc.mean(ranges)
+        own = range(phase.start, phase.end)
+        if phase.set_aside:
+            own = [i for i in own if chart.labels[i] != spc.SET_ASIDE]
+        for index, moving_range in zip(own[1:], ranges, strict=True):
+            if moving_range >= threshold:
+                flags[index] = 1
     return flags
 
 
@@ -143,28 +147,80 @@ def predictable_range(phase: spc.Phase, *, places: int = 1) -> tuple[float, floa
     return round(phase.lower_limit, places), round(phase.upper_limit, places)
 
 
-def capability_statement(phase: spc.Phase, *, since: date, unit: str = "days") -> str:
-    """The statement under every capability chart (docs/method.md §6). The numbers are the
-    phase's: its centre line and natural process limits (the lower one floored at 0)."""
-    count = len(phase.values)
-    cases = f"{count} case{'s' if count != 1 else ''}"
+def capability_statement(
+    chart: spc.Chart,
+    labels: Sequence[str],
+    *,
+    since: date,
+    noun: str = "case",
+    unit: str = "days",
+) -> str:
+    """The statement under every capability chart, for its latest phase (docs/method.md §6):
+    what a case typically takes and, only when the phase is stable, what the system predictably
+    delivers and "expect that to continue". With special causes it says so, names them in words
+    (phase_reading) and predicts nothing. Provisional limits are said whichever it is.
+    `labels` name each point (its date), for the reading; `noun` is what a point is ("case",
+    or "day" on the chart of each day's mean)."""
+    phase = chart.phases[-1]
+    when = f"Since {since.day} {since:%B %Y}"
     if phase.centre_line is None:
         return (
-            f"Since {since.day} {since:%B %Y}, every case closed started before the change "
-            "(a transition case): none yet shows what the new way of working delivers."
+            f"{when}, every case closed started before the change (a transition case): none "
+            "yet shows what the new way of working delivers."
         )
-    opening = f"Since {since.day} {since:%B %Y} ({cases}), a case typically takes "
+    counted = _count(len(phase.values), noun)
+    if phase.set_aside:
+        counted += f", and {phase.set_aside} set aside that started before the change"
+    subject, verb = ("a day's cases", "take") if noun == "day" else ("a case", "takes")
+    opening = f"{when} ({counted}), {subject}"
     typical = f"{phase.centre_line:.1f} {unit} end-to-end"
     if not phase.has_limits:
-        return f"{opening}{typical}. Too few cases yet to say what the system predictably delivers."
-    statement = (
-        f"{opening}{typical}, and the system predictably delivers anywhere from "
-        f"{phase.lower_limit:.1f} to {phase.upper_limit:.1f} {unit}. "
-        "Expect that to continue unless the system changes."
+        return f"{opening} {verb} {typical}. {_no_limits(phase, noun)}"
+    reading = phase_reading(*_own_points(chart, phase, labels), noun=noun)
+    if reading:
+        statement = (
+            f"{opening} {verb} {typical} on average, but the chart shows special causes, so it "
+            f"predicts nothing. {reading}"
+        )
+    else:
+        statement = (
+            f"{opening} typically {verb} {typical}, and the system predictably delivers "
+            f"anywhere from {phase.lower_limit:.1f} to {phase.upper_limit:.1f} {unit}. "
+            "Expect that to continue unless the system changes."
+        )
+    return statement + _provisional(phase, noun)
+
+
+def _own_points(
+    chart: spc.Chart, phase: spc.Phase, labels: Sequence[str]
+) -> tuple[spc.Chart, spc.Phase, Sequence[str]]:
+    """A phase's own points as a chart of their own, for reading its runs: without the points
+    set aside in it (transition cases), which would break or lengthen a run. The same values
+    with the same settings give the same lines and rules."""
+    if not phase.set_aside:
+        return chart, phase, labels
+    kept = [i for i in range(phase.start, phase.end) if chart.labels[i] != spc.SET_ASIDE]
+    own = spc.xmr(
+        phase.values,
+        screening=chart.screening,
+        lower_is_better=chart.lower_is_better,
+        floor=chart.floor,
     )
-    if phase.is_provisional:
-        statement += " (Fewer than 13 cases: the limits are provisional.)"
-    return statement
+    return own, own.phases[0], Picked(labels, kept)
+
+
+class Picked(Sequence):
+    """Some items of a sequence, by position, looked up only when asked for (the labels of a
+    chart of 100,000 cases are made for the few a reading names)."""
+
+    def __init__(self, items: Sequence, positions: Sequence[int]):
+        self.items, self.positions = items, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, index):
+        return self.items[self.positions[index]]
 
 
 # --- Reading a phase's signals, and the demand statements (docs/method.md §6) ---------------

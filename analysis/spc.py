@@ -187,14 +187,14 @@ def _phase(
     floor: float | None,
     ceiling: float | None,
 ) -> Phase:
-    centre = _mean(values) if values else None
+    centre = mean(values) if values else None
     ranges = [abs(b - a) for a, b in itertools.pairwise(values)]
-    mr_bar = _mean(ranges) if ranges else None
+    mr_bar = mean(ranges) if ranges else None
     screened_out = 0
     if screening and mr_bar is not None:
         kept = [r for r in ranges if r < RANGE_FACTOR * mr_bar]
         screened_out = len(ranges) - len(kept)
-        mr_bar = _mean(kept) if kept else None
+        mr_bar = mean(kept) if kept else None
     if mr_bar is None:
         upper = lower = lower_raw = url = None
     else:
@@ -219,7 +219,7 @@ def _phase(
     )
 
 
-def _mean(values: Sequence[float]) -> float:
+def mean(values: Sequence[float]) -> float:
     """The exact mean, rounded once to the nearest float: a phase of three 0.1s has a centre
     line of exactly 0.1, so a value equal to the mean is on the centre line.
 

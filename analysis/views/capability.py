@@ -14,7 +14,6 @@ from accounts import roles
 from analysis import capability, spc
 from analysis.charts import (
     ChartPoint,
-    capability_statement,
     chart_spec,
     table_rows,
 )
@@ -159,7 +158,6 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             lambda: json_script(spec_of(result, _case_points(series)), "capability-data"),
         )
     xmr = result.chart
-    latest = xmr.phases[-1] if xmr.phases else None
     rows = table_rows(xmr, points) if points else []
     query = request.GET.copy()
     query.pop("view", None)
@@ -182,9 +180,7 @@ def chart(request: HttpRequest, service: str) -> HttpResponse:
             "spec": spec,
             "spec_script": spec_script,
             "rows": rows,
-            "statement": (
-                capability_statement(latest, since=result.phase_since[-1]) if latest else ""
-            ),
+            "statement": result.statement,
             "phases": list(zip(xmr.phases, result.phase_since, strict=True)),
             "offer_daily": total > capability.DAILY_VIEW_ABOVE,
             "set_aside": sum(phase.set_aside for phase in xmr.phases),

@@ -29,14 +29,11 @@ def at(day: date, hour: int = 12) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
-@pytest.fixture
-def repairs():
-    """Twelve closed repairs, one closed each day, with the worked example's times (docs/method.md
-    §4)."""
-    service = ServiceTypeFactory(name="Housing repair", slug="housing-repair")
+def closed_one_a_day(service, durations, first: date = FIRST_CLOSURE) -> list:
+    """A closed case a day from `first`, each taking its duration in days."""
     cases = []
-    for i, days in enumerate(DURATIONS):
-        closed_at = at(FIRST_CLOSURE + timedelta(days=i))
+    for i, days in enumerate(durations):
+        closed_at = at(first + timedelta(days=i))
         cases.append(
             CaseFactory(
                 service_type=service,
@@ -45,7 +42,15 @@ def repairs():
                 closed_at=closed_at,
             )
         )
-    return service, cases
+    return cases
+
+
+@pytest.fixture
+def repairs():
+    """Twelve closed repairs, one closed each day, with the worked example's times (docs/method.md
+    §4)."""
+    service = ServiceTypeFactory(name="Housing repair", slug="housing-repair")
+    return service, closed_one_a_day(service, DURATIONS)
 
 
 def period(**extra):
@@ -142,7 +147,10 @@ def test_system_change_starts_a_second_phase(tl_client, team_leader, repairs):
     assert response.context["spec"]["columns"]["transition"] == list(map(int, transition))
     html = response.content.decode()
     assert "Repairs booked by the call taker" in html
-    assert "Since 8 March 2026 (1 case)" in html
+    assert (
+        "Since 8 March 2026 (1 case, and 5 set aside that started before the change), a case "
+        "takes 4.0 days end-to-end. Too few cases yet to say what to expect."
+    ) in html
 
 
 @pytest.fixture
@@ -234,15 +242,33 @@ def test_transition_flags_span_a_change():
     assert capability.transition_flags(opened, closed, []) == [False] * 4
 
 
-def test_statement_gives_the_phases_numbers(tl_client, repairs):
-    html = tl_client.get(
+def test_the_statement_reads_the_signals_and_predicts_nothing_with_special_causes(
+    tl_client, repairs
+):
+    statement = tl_client.get(
         reverse("analysis:capability_chart", args=["housing-repair"]), period()
-    ).content.decode()
-    assert (
-        "Since 2 March 2026 (12 cases), a case typically takes 7.8 days end-to-end, and the "
-        "system predictably delivers anywhere from 0.0 to 16.4 days."
-    ) in html
-    assert "provisional" in html
+    ).context["statement"]
+    # The worked example's 30-day case (closed 10 March) is outside the limits: no prediction.
+    assert statement == (
+        "Since 2 March 2026 (12 cases), a case takes 7.8 days end-to-end on average, but the "
+        "chart shows special causes, so it predicts nothing. Above the upper limit: 10 Mar 2026 "
+        "(a concern). (Fewer than 13 cases: the limits are provisional.)"
+    )
+
+
+def test_a_stable_phase_is_predicted(tl_client):
+    service = ServiceTypeFactory(slug="bins")
+    closed_one_a_day(service, [5, 7, 6, 5, 7, 6, 5, 6, 7, 5, 6, 7, 6, 5])
+    response = tl_client.get(reverse("analysis:capability_chart", args=["bins"]), period())
+    (phase,) = response.context["chart"].phases
+    assert not any(response.context["chart"].rule_masks)
+    assert response.context["statement"] == (
+        f"Since 2 March 2026 (14 cases), a case typically takes {phase.centre_line:.1f} days "
+        f"end-to-end, and the system predictably delivers anywhere from "
+        f"{phase.lower_limit:.1f} to {phase.upper_limit:.1f} days. Expect that to continue "
+        "unless the system changes."
+    )
+    assert response.context["statement"] in response.content.decode()
 
 
 def test_all_services_chart_and_csv(tl_client, repairs):

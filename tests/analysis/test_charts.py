@@ -2,7 +2,6 @@
 left out of the limits, and each point's day."""
 
 import json
-import math
 from datetime import date
 from pathlib import Path
 
@@ -70,7 +69,7 @@ def test_the_ranges_left_unmarked_give_each_phases_average(case):
         if phase.mr_bar is None:
             assert not kept
         else:
-            assert math.fsum(kept) / len(kept) == phase.mr_bar
+            assert spc.mean(kept) == phase.mr_bar
 
 
 def test_date_column_in_iso_form_only_when_points_have_days():

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from analysis import spc
+from analysis import charts, spc
 from analysis.charts import (
     ChartPoint,
     chart_number,
@@ -273,3 +273,28 @@ def test_a_gap_is_a_row_of_the_table():
     assert rows[1]["gap"] == "No contacts: no share"
     assert rows[1]["extra"].label == "w/c 22 Jun 2026"
     assert rows[2]["point"].moving_range == 5.0
+
+
+def test_capability_statement_reads_runs_among_the_phases_own_cases_only():
+    """Transition cases set aside inside a run neither break it nor lengthen it."""
+    before = [10, 12, 11, 13, 10, 12, 11, 12, 10, 13, 11, 12, 10]
+    own = [6, 5, 7, 6, 5, 7, 6, 5, 7, 6, 5, 7, 3, 3, 4, 3, 4, 3, 3, 4]
+    values, aside = list(before), [False] * len(before)
+    for k, value in enumerate(own):
+        if k in (13, 15, 17):  # three old-system cases close among the last eight
+            values.append(40)
+            aside.append(True)
+        values.append(value)
+        aside.append(False)
+    chart = spc.xmr(values, phase_starts=[len(before)], set_aside=aside)
+    labels = [f"day {i}" for i in range(len(values))]
+
+    statement = charts.capability_statement(chart, labels, since=date(2026, 3, 1))
+
+    assert statement.startswith(
+        "Since 1 March 2026 (20 cases, and 3 set aside that started before the change), a case "
+        "takes 5.0 days end-to-end on average, but the chart shows special causes"
+    )
+    assert "The last 8 cases are all below the centre line" in statement
+    assert f"something changed around {labels[len(before) + 12]}" in statement
+    assert "(an improvement)" in statement
