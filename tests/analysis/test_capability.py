@@ -268,7 +268,9 @@ def test_a_stable_phase_is_predicted(tl_client):
         f"{phase.lower_limit:.1f} to {phase.upper_limit:.1f} days. Expect that to continue "
         "unless the system changes."
     )
-    assert response.context["statement"] in response.content.decode()
+    html = response.content.decode()
+    assert response.context["statement"] in html
+    assert "What the signal rules mean" in html and "Rule 3: trend" in html  # the CSV's codes
 
 
 def test_all_services_chart_and_csv(tl_client, repairs):
