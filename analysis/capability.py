@@ -1,7 +1,6 @@
 """Reads for capability charts: each closed case's end-to-end time, computed in the database
 and streamed into compact arrays, so memory stays flat whatever the number of cases."""
 
-import dataclasses
 import hashlib
 import itertools
 import operator
@@ -94,26 +93,6 @@ first_asked_for = (
     .order_by("received_at", "pk")
     .values("demand_type")[:1]
 )
-
-
-def cases_by_asked_for(filters: CapabilityFilters, service: ServiceType) -> list[dict]:
-    """The service's closed cases in the filters' period, counted by what the citizen asked for
-    (the other filters applying, this one not), most first."""
-    unfiltered = dataclasses.replace(filters, asked_for=None)
-    counts = dict(
-        unfiltered.cases(service)
-        .annotate(asked_for=Subquery(first_asked_for))
-        .values_list("asked_for")
-        .annotate(Count("pk"))
-        .order_by()
-    )
-    names = dict(service.demand_types.values_list("pk", "name"))
-    rows = [
-        {"demand_type": pk, "name": names[pk], "count": count}
-        for pk, count in counts.items()
-        if pk in names
-    ]
-    return sorted(rows, key=lambda row: (-row["count"], row["name"]))
 
 
 @dataclass

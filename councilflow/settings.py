@@ -140,13 +140,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Capability charts kept once drawn (analysis/capability.py), keyed by what they were drawn
-    # from, so never stale: each worker keeps its last few (a large chart and its JSON are a
-    # few MB).
+    # from, so never stale: each worker keeps its last few (a large chart, its JSON and its CSV
+    # are a few MB each).
     "charts": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "charts",
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 8},
+        "OPTIONS": {"MAX_ENTRIES": 12},
     },
 }
 # Covering indexes (INCLUDE) are a PostgreSQL optimisation; SQLite gets the plain index.

@@ -485,10 +485,7 @@ def test_capability_by_what_the_citizen_asked_for(tl_client, repairs):
     assert response.context["chart"].values == tuple(map(float, DURATIONS[8:]))
     assert response.context["name"] == "Housing repair: Report damp"
     assert [row["reference"] for row in rows] == [case.reference for case in cases[8:]]
-    assert response.context["asked_for"] == [
-        {"demand_type": leak.pk, "name": "Report a leak", "count": 8},
-        {"demand_type": damp.pk, "name": "Report damp", "count": 4},
-    ]
+    assert response.context["asked_for"] == [leak, damp]
     html = response.content.decode()
     assert "Report damp (this chart)" in html and f"asked_for={leak.pk}" in html
 
@@ -564,3 +561,24 @@ def test_csv_field_quotes_as_the_csv_module(text):
     written = io.StringIO()
     csv.writer(written).writerow([text, "x"])
     assert f"{csv_field(text)},x\r\n" == written.getvalue()
+
+
+def test_a_kept_csv_is_never_stale(tl_client, team_leader, repairs):
+    service, _ = repairs
+    url = reverse("analysis:capability_csv", args=["housing-repair"])
+    first = read_csv(tl_client.get(url, period()))
+    assert read_csv(tl_client.get(url, period())) == first
+
+    service.name = "Repairs"
+    service.save()
+    renamed = read_csv(tl_client.get(url, period()))
+    assert {row["service_type"] for row in renamed} == {"Repairs"}
+
+    SystemChange.objects.create(
+        changed_on=FIRST_CLOSURE + timedelta(days=6),
+        service_type=service,
+        description="Repairs booked by the call taker",
+        recorded_by=team_leader,
+    )
+    split = read_csv(tl_client.get(url, period()))
+    assert [row["phase"] for row in split] == ["1"] * 6 + ["2"] * 6
