@@ -265,9 +265,10 @@ def contact_fields(data: Data, rng: random.Random, token: str) -> dict:
     service_id, _ = rng.choice(data.services)
     received = datetime.now(LONDON) - timedelta(minutes=1)
     fields = {
-        # A name no one has, so the duplicate-citizen check runs on every contact and finds
-        # nobody (a look-alike would answer "Is this one of these people?" instead of saving).
-        "citizen_name": f"Bench Citizen {uuid.UUID(int=rng.getrandbits(128)).hex[:16]}",
+        # A name no one has, in this run or an earlier one on the same data, so the
+        # duplicate-citizen check runs on every contact and finds nobody (a look-alike would
+        # answer "Is this one of these people?" instead of saving).
+        "citizen_name": f"Bench Citizen {uuid.uuid4().hex[:16]}",
         "citizen_phone": f"07700{rng.randint(0, 999999):06d}",
         "citizen_postcode": "LS6 2AB",
         "service_type": service_id,
@@ -384,13 +385,13 @@ def count(cursor, table: str) -> int:
     return cursor.fetchone()[0]
 
 
-def measure_gets(session: Session, paths: list[str]) -> dict:
+def measure_gets(session: Session, paths: list[str], ok: int = 200) -> dict:
     times, statuses = [], []
     for path in paths:
         status, ms, _ = timed(session, "GET", path)
         statuses.append(status)
         times.append(ms)
-    bad = [s for s in statuses if s != 200]
+    bad = [s for s in statuses if s != ok]
     return {
         "n": len(times),
         "p50": percentile(times, 0.5),
@@ -714,7 +715,9 @@ def main() -> None:
         for name, queries in finds.items():
             paths = [f"/cases/?{urlencode({'q': q})}" for q in queries]
             clerk.request("GET", paths[0])  # warm
-            r["gets"][name] = measure_gets(clerk, paths)
+            # A case's reference opens that case: a redirect to its page is the answer.
+            ok = 302 if name == "find by reference" else 200
+            r["gets"][name] = measure_gets(clerk, paths, ok=ok)
         clerk.request("GET", "/cases/mine/")
         r["gets"]["my cases"] = measure_gets(clerk, ["/cases/mine/"] * SAMPLES)
         r["gets"]["case page"] = measure_gets(
