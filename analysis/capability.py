@@ -183,13 +183,14 @@ def _local_date(seconds: float) -> date:
     return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC)).date()
 
 
-def transition_flags(opened_at: Sequence[float], closed_at: Sequence[float], changes) -> list[bool]:
+def transition_flags(
+    opened_at: Sequence[float], closed_at: Sequence[float], change_moments: Sequence[float]
+) -> list[bool]:
     """Per case (POSIX seconds): True for a transition case, one that started before a system
-    change and closed on or after the day of it. It was done partly the old way, so it says
-    little about the new system. Worked out at C speed, one pass per change."""
+    change (the start of its day, in `change_moments`) and closed on or after it. It was done
+    partly the old way, so it says little about the new system. At C speed, a pass a change."""
     flags = [False] * len(closed_at)
-    for change in changes:
-        moment = start_of(change.changed_on).timestamp()
+    for moment in change_moments:
         started_before = map(operator.lt, opened_at, itertools.repeat(moment))
         closed_after = map(operator.ge, closed_at, itertools.repeat(moment))
         flags = list(map(operator.or_, flags, map(operator.and_, started_before, closed_after)))
@@ -251,7 +252,7 @@ def capability_chart(
         for change in changes
     ]
     starts, marks = phases_at_changes(moments, changes, thresholds)
-    transition = None if opened is None else transition_flags(opened, moments, changes)
+    transition = None if opened is None else transition_flags(opened, moments, thresholds)
     set_aside = transition if transition and not include_transitions else ()
     chart = spc.xmr(values, phase_starts=starts, screening=screening, set_aside=set_aside)
     since = []

@@ -232,13 +232,10 @@ def test_a_phase_of_transition_cases_only_says_so(tl_client, redesign):
 
 
 def test_transition_flags_span_a_change():
-    class Change:
-        changed_on = date(2026, 3, 1)
-
-    change = capability.start_of(Change.changed_on).timestamp()
+    change = capability.start_of(date(2026, 3, 1)).timestamp()
     opened = [change - 10, change - 10, change, change - 20]
     closed = [change - 1, change, change + 5, change + 86400 * 40]
-    assert capability.transition_flags(opened, closed, [Change()]) == [False, True, False, True]
+    assert capability.transition_flags(opened, closed, [change]) == [False, True, False, True]
     assert capability.transition_flags(opened, closed, []) == [False] * 4
 
 
