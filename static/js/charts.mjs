@@ -844,15 +844,16 @@ function barChartOptions(bars, { scales, label }) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pareto: bars largest first (as the server sorted them) and a cumulative-percentage line.
+// Pareto: bars largest first (as the server sorted them) and a line of the cumulative share of
+// failure demand (not of all contacts).
 
 function drawPareto(container, spec) {
   const bars = spec.bars ?? [];
   if (!bars.length) return [];
 
   addLegend(container, [
-    ["bar", "Count"],
-    ["cumulative", "Cumulative percentage"],
+    ["bar", "Contacts"],
+    ["cumulative", "Cumulative share of failure demand"],
   ]);
   const canvas = addCanvas(container, "bars", `${spec.title} (the data are in the table below)`);
   const drawn = drawChart(canvas, {
@@ -861,7 +862,7 @@ function drawPareto(container, spec) {
       datasets: [
         {
           type: "bar",
-          label: "Count",
+          label: "Contacts",
           data: bars.map((bar) => bar.count),
           yAxisID: "y",
           backgroundColor: COLOUR.bar,
@@ -870,7 +871,7 @@ function drawPareto(container, spec) {
         },
         {
           type: "line",
-          label: "Cumulative percentage",
+          label: "Cumulative share of failure demand",
           data: spec.cumulative_percent ?? [],
           yAxisID: "percent",
           borderColor: COLOUR.text,
@@ -889,7 +890,7 @@ function drawPareto(container, spec) {
         y: {
           beginAtZero: true,
           grace: "5%", // room above the top point
-          title: { display: true, text: "Count" },
+          title: { display: true, text: "Contacts" },
           ticks: { precision: 0 },
           grid: { color: COLOUR.grid },
         },
@@ -897,15 +898,15 @@ function drawPareto(container, spec) {
           position: "right",
           min: 0,
           max: 100,
-          title: { display: true, text: "Cumulative percentage" },
+          title: { display: true, text: "Cumulative share of failure demand" },
           ticks: { callback: (value) => `${value}%`, stepSize: 20 },
           grid: { drawOnChartArea: false },
         },
       },
       label: ({ dataset, raw }) =>
         dataset.yAxisID === "percent"
-          ? `Cumulative: ${formatNumber(raw)}%`
-          : `Count: ${formatNumber(raw)}`,
+          ? `Cumulative share of failure demand: ${formatNumber(raw)}%`
+          : `Contacts: ${formatNumber(raw)}`,
     }),
   });
   return [drawn];
