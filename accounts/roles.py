@@ -31,3 +31,14 @@ RECORD_SYSTEM_CHANGE = "improvement.add_systemchange"
 # Correct or withdraw a system change: whoever may record one, not only the one who recorded it
 # (people move on); the audit trail says who did.
 CORRECT_SYSTEM_CHANGE = RECORD_SYSTEM_CHANGE
+# Read the improvement register: system conditions with their evidence, system changes and
+# whether they worked (the front office and team leaders: the front office sees the demand).
+VIEW_IMPROVEMENT = "improvement.view_systemcondition"
+# Record, correct or withdraw a system condition (team leaders).
+RECORD_SYSTEM_CONDITION = "improvement.add_systemcondition"
+CORRECT_SYSTEM_CONDITION = RECORD_SYSTEM_CONDITION
+# Mark a contact as evidence of a system condition, and remove one's own mark (front office and
+# team leaders).
+MARK_EVIDENCE = "improvement.add_conditionevidence"
+# Remove a mark someone else made (team leaders).
+REMOVE_ANY_EVIDENCE = "improvement.change_conditionevidence"

@@ -274,13 +274,25 @@ def volume_series(
     end left out), zeros included: a day or week with no contacts is a count of 0."""
     contacts = subject.apply(filters.contacts())
     if weekly:
-        buckets = filters.whole_weeks()
-        if not buckets:
-            return []
-        contacts = _in_weeks(contacts, buckets)
-    else:
-        days = (filters.end - filters.start).days + 1
-        buckets = [filters.start + timedelta(days=n) for n in range(days)]
+        return weekly_volume(contacts, filters.whole_weeks())
+    days = (filters.end - filters.start).days + 1
+    return _counts_by(
+        contacts, [filters.start + timedelta(days=n) for n in range(days)], weekly=False
+    )
+
+
+def weekly_volume(contacts: QuerySet[Contact], mondays: Sequence[date]) -> list[tuple[date, int]]:
+    """How many of these contacts were received in each week (Monday to Sunday) starting on
+    `mondays`, in order; a week with none is 0. One GROUP BY."""
+    if not mondays:
+        return []
+    return _counts_by(_in_weeks(contacts, list(mondays)), mondays, weekly=True)
+
+
+def _counts_by(
+    contacts: QuerySet[Contact], buckets: Sequence[date], *, weekly: bool
+) -> list[tuple[date, int]]:
+    """Contacts per day (or week, by its Monday) of `buckets`, zeros included."""
     counts = {
         _as_date(row["bucket"]): row["count"]
         for row in contacts.annotate(

@@ -15,6 +15,8 @@ from cases.models import AuditEntry, Case, Citizen
 NOT_AUDITED = {"id", "version", "created_at", "recorded_at", "submission_token"}
 # Per model: copies of another row's value, audited there (a contact's service is its case's).
 NOT_AUDITED_IN = {"contact": {"service_type_id"}, "case": {"is_dirty"}}
+# A model of another app names its own fields audited some other way (record_texts) in a
+# `not_audited` attribute.
 
 # Entries waiting to be written by the `batched()` block they were recorded in.
 _pending: ContextVar[list[AuditEntry] | None] = ContextVar("audit_pending", default=None)
@@ -94,6 +96,7 @@ def _text(obj: models.Model, field: models.Field, value) -> str:
 
 def _fields(obj: models.Model, names: Iterable[str] | None):
     skipped = NOT_AUDITED | NOT_AUDITED_IN.get(obj._meta.model_name, set())
+    skipped |= set(getattr(obj, "not_audited", ()))
     fields = [f for f in obj._meta.concrete_fields if f.attname not in skipped]
     if names is not None:
         wanted = set(names)
@@ -131,6 +134,33 @@ def record_changes(
                 )
             )
     return _write(entries)
+
+
+def record_texts(
+    obj: models.Model,
+    before: dict[str, str],
+    after: dict[str, str],
+    *,
+    by: AbstractBaseUser | None,
+    action: str = AuditEntry.Action.CHANGED,
+) -> list[AuditEntry]:
+    """One entry per named value that differs, for what is not a column of the object's own row
+    (the rows it is linked to, many to many), written as a person reads them."""
+    return _write(
+        [
+            _entry(
+                obj,
+                by=by,
+                action=action,
+                actor_label="",
+                field=name,
+                old_value=old,
+                new_value=after[name],
+            )
+            for name, old in before.items()
+            if old != after[name]
+        ]
+    )
 
 
 def record_creation(obj: models.Model, *, by: AbstractBaseUser | None) -> list[AuditEntry]:

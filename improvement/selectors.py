@@ -5,10 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cases.models import AuditEntry
-from improvement.models import SystemChange
+from demand.models import Contact
+from improvement.models import ConditionEvidence, SystemChange, SystemCondition
 
 # What a change's history shows, in the register's words. (The audit trail also holds who
 # recorded it and who withdrew it when: the history's "who" and "when" say that already.)
@@ -36,10 +37,88 @@ def system_changes_for(service_type_ids: Sequence[int] = ()) -> list[SystemChang
 
 
 def system_changes_newest_first() -> QuerySet[SystemChange]:
-    """The register: every change, withdrawn ones too."""
-    return SystemChange.objects.select_related(
+    """The register: every change, withdrawn ones too, with the conditions each addresses."""
+    return (
+        SystemChange.objects.select_related("service_type", "recorded_by", "withdrawn_by")
+        .prefetch_related(
+            Prefetch("conditions", queryset=SystemCondition.objects.order_by("title"))
+        )
+        .order_by("-changed_on", "-pk")
+    )
+
+
+def next_change_after(change: SystemChange) -> SystemChange | None:
+    """The next change that starts a phase on the same chart as this one (of its service, or
+    of all services), if any: it ends this change's "after"."""
+    later = system_changes_for([change.service_type_id] if change.service_type_id else [])
+    return next((c for c in later if (c.changed_on, c.pk) > (change.changed_on, change.pk)), None)
+
+
+def previous_change_before(change: SystemChange) -> SystemChange | None:
+    """The change before this one on the same chart, if any: it starts this change's
+    baseline."""
+    earlier = system_changes_for([change.service_type_id] if change.service_type_id else [])
+    before = [c for c in earlier if (c.changed_on, c.pk) < (change.changed_on, change.pk)]
+    return before[-1] if before else None
+
+
+def system_conditions() -> QuerySet[SystemCondition]:
+    """The register of conditions, withdrawn ones too, with what each links to."""
+    return SystemCondition.objects.select_related(
         "service_type", "recorded_by", "withdrawn_by"
-    ).order_by("-changed_on", "-pk")
+    ).prefetch_related("failure_categories", "demand_types__service_type")
+
+
+def conditions_for_marking(contact: Contact) -> list[SystemCondition]:
+    """The conditions a contact can be evidence of: its service's and the council-wide ones,
+    not withdrawn."""
+    return list(
+        SystemCondition.objects.filter(withdrawn_at__isnull=True)
+        .filter(Q(service_type__isnull=True) | Q(service_type_id=contact.service_type_id))
+        .select_related("service_type")
+        .order_by("title")
+    )
+
+
+def marks_on(contact: Contact) -> list[ConditionEvidence]:
+    """The marks on a contact, current and removed, newest first."""
+    return list(
+        ConditionEvidence.objects.filter(contact=contact).select_related(
+            "condition", "marked_by", "removed_by"
+        )
+    )
+
+
+def evidence_of(condition: SystemCondition) -> QuerySet[ConditionEvidence]:
+    """A condition's current marks, newest first, with their contacts and cases."""
+    return ConditionEvidence.objects.filter(
+        condition=condition, removed_at__isnull=True
+    ).select_related("contact__case", "contact__failure_category", "marked_by")
+
+
+def linked_failure_demand(conditions: Sequence[SystemCondition]) -> QuerySet[Contact]:
+    """The failure demand linked to any of these conditions (docs/method.md §8): failure-demand
+    contacts of a condition's kinds of failure demand, of its service if it has one, and about
+    cases asking for its demand types if it names any; and the failure-demand contacts marked
+    as its evidence. The conditions' links should be prefetched (system_conditions()): the
+    filter is built without a query."""
+    linked = Q(pk__in=[])
+    for condition in conditions:
+        categories = [c.pk for c in condition.failure_categories.all()]
+        types = [t.pk for t in condition.demand_types.all()]
+        if categories or types:
+            part = Q()
+            if categories:
+                part &= Q(failure_category__in=categories)
+            if types:
+                asking = Contact.objects.filter(case=OuterRef("case"), demand_type__in=types)
+                part &= Q(Exists(asking))
+            if condition.service_type_id:
+                part &= Q(service_type_id=condition.service_type_id)
+            linked |= part
+        marked = ConditionEvidence.objects.filter(condition=condition, removed_at__isnull=True)
+        linked |= Q(pk__in=marked.values("contact_id"))
+    return Contact.objects.filter(linked, demand=Contact.Demand.FAILURE)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts import roles
 from cases.models import Case, Citizen, ServiceType, TimelineEntry
 from demand.models import Contact, FailureCategory
-from improvement.models import SystemChange
-from improvement.services import system_change_record
+from improvement.models import SystemChange, SystemCondition
+from improvement.services import system_change_record, system_condition_record
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -168,3 +168,22 @@ class SystemChangeFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, recorded_by, **kwargs):
         return system_change_record(by=recorded_by, **kwargs)
+
+
+class SystemConditionFactory(factory.django.DjangoModelFactory):
+    """A system condition recorded (and audited) by the register's service, linked to progress
+    chasing; pass failure_categories, demand_types, waste_step_kinds or evidence to link more."""
+
+    class Meta:
+        model = SystemCondition
+
+    title = factory.Sequence(lambda n: f"Repair letters don't say when the trade will come ({n})")
+    kind = SystemCondition.Kind.INFORMATION
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    description = "The letter says a repair is booked, but not the day or the time."
+    recorded_by = factory.SubFactory(TeamLeaderFactory)
+    failure_categories = factory.LazyFunction(lambda: [failure_category("progress-chasing")])
+
+    @classmethod
+    def _create(cls, model_class, *args, recorded_by, **kwargs):
+        return system_condition_record(by=recorded_by, **kwargs)

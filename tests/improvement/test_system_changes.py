@@ -108,6 +108,7 @@ def test_recording_a_change_is_audited_and_the_banner_links_to_its_services_char
         "changed_on": ("", day.isoformat()),
         "service_type": ("", f"Housing repairs (#{repairs.pk})"),
         "description": ("", "New form"),
+        "status": ("", "Trying it"),
         "recorded_by": ("", f"{team_leader.get_full_name()} (#{team_leader.pk})"),
     }
     assert banner(response) == (
