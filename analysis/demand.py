@@ -154,7 +154,7 @@ def demand_overview(filters: DemandFilters) -> Overview:
     by_category = _totals(
         [row for row in rows if row["demand"] == FAILURE],
         lambda row: row["failure_category_id"],
-        lambda pk: {"name": categories[pk].name, "slug": categories[pk].slug},
+        lambda pk: {"id": pk, "name": categories[pk].name, "slug": categories[pk].slug},
     )
     by_channel = _totals(
         rows, lambda row: row["channel"], lambda c: {"channel": c, "name": channels.get(c, c)}
@@ -323,21 +323,21 @@ def by_day_of_week(series: Sequence[tuple[date, int]]) -> dict[int, list[tuple[d
     return dict(sorted(days.items()))
 
 
-def failure_samples(filters: DemandFilters) -> dict[str, dict[str, list[Contact]]]:
-    """For each failure category (by slug), its latest prevention notes and citizens' words:
-    two queries, each ranking rows within a category in the database."""
-    failures = filters.contacts().filter(demand=FAILURE)
+def failure_words(filters: DemandFilters) -> dict[str, list[Contact]]:
+    """For each failure category (by slug), the latest few contacts in the citizens' words:
+    one query, ranking rows within a category in the database."""
     newest_first = Window(
         RowNumber(), partition_by=[F("failure_category_id")], order_by=F("received_at").desc()
     )
-    samples: dict[str, dict[str, list[Contact]]] = defaultdict(lambda: {"words": [], "notes": []})
-    for key, contacts in (("words", failures), ("notes", failures.exclude(prevention_note=""))):
-        ranked = (
-            contacts.select_related("case", "failure_category")
-            .annotate(rank=newest_first)
-            .filter(rank__lte=SAMPLES_PER_CATEGORY)
-            .order_by("failure_category__name", "rank")
-        )
-        for contact in ranked:
-            samples[contact.failure_category.slug][key].append(contact)
-    return dict(samples)
+    ranked = (
+        filters.contacts()
+        .filter(demand=FAILURE)
+        .select_related("case", "failure_category")
+        .annotate(rank=newest_first)
+        .filter(rank__lte=SAMPLES_PER_CATEGORY)
+        .order_by("failure_category__name", "rank")
+    )
+    words: dict[str, list[Contact]] = defaultdict(list)
+    for contact in ranked:
+        words[contact.failure_category.slug].append(contact)
+    return dict(words)

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from analysis.views import capability, demand, flow
+from analysis.views import capability, conditions, demand, flow
 
 app_name = "analysis"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("capability/flow/", flow.flow, name="flow"),
     path("capability/<slug:service>.csv", capability.chart_csv, name="capability_csv"),
     path("capability/<slug:service>/", capability.chart, name="capability_chart"),
+    path("improvement/conditions/<int:pk>/", conditions.condition, name="condition"),
 ]

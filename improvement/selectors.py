@@ -11,13 +11,30 @@ from cases.models import AuditEntry
 from demand.models import Contact
 from improvement.models import ConditionEvidence, SystemChange, SystemCondition
 
-# What a change's history shows, in the register's words. (The audit trail also holds who
-# recorded it and who withdrew it when: the history's "who" and "when" say that already.)
+# What a change's or a condition's history shows, in the register's words. (The audit trail
+# also holds who recorded it and who withdrew it when: the history's "who" and "when" say that.)
 HISTORY_FIELDS = {
-    "changed_on": "Date",
-    "service_type": "Service",
-    "description": "What changed",
-    "withdrawal_reason": "Reason",
+    "systemchange": {
+        "changed_on": "Date",
+        "service_type": "Service",
+        "description": "What changed",
+        "purpose": "Purpose",
+        "method": "How",
+        "expectation": "What we expect to see",
+        "status": "Status",
+        "conditions": "Conditions it addresses",
+        "withdrawal_reason": "Reason",
+    },
+    "systemcondition": {
+        "title": "Condition",
+        "kind": "Kind",
+        "service_type": "Service",
+        "description": "Description",
+        "failure_categories": "Kinds of failure demand",
+        "demand_types": "Requests",
+        "waste_step_kinds": "Kinds of waste step",
+        "withdrawal_reason": "Reason",
+    },
 }
 # cases/audit.py names a row with its id: "Housing repairs (#3)".
 AUDITED_ID = re.compile(r" \(#[0-9]+\)$")
@@ -162,15 +179,16 @@ def _before(entry: AuditEntry) -> str:
     return _readable(entry.field, entry.old_value)
 
 
-def system_change_history(
-    change: SystemChange, *, since: datetime | None = None
+def register_history(
+    obj: SystemChange | SystemCondition, *, since: datetime | None = None
 ) -> list[HistoryLine]:
-    """Who recorded, corrected and withdrew the change, when, and each value before and after,
-    newest first (since a moment, if given). Read from the audit trail."""
+    """Who recorded, corrected and withdrew the change or condition, when, and each value
+    before and after, newest first (since a moment, if given). Read from the audit trail."""
+    fields = HISTORY_FIELDS[obj._meta.model_name]
     entries = AuditEntry.objects.filter(
-        object_type=SystemChange._meta.model_name,
-        object_id=change.pk,
-        field__in=HISTORY_FIELDS,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        field__in=fields,
     ).select_related("actor")
     if since is not None:
         entries = entries.filter(occurred_at__gte=since)
@@ -179,7 +197,7 @@ def system_change_history(
             occurred_at=entry.occurred_at,
             who=_who(entry),
             did=_did(entry),
-            what=HISTORY_FIELDS[entry.field],
+            what=fields[entry.field],
             before=_before(entry),
             after=_readable(entry.field, entry.new_value),
         )

@@ -822,7 +822,7 @@ def test_record_a_system_change(world, tl_client, data):
         "description": any_text(),
     }
     form = mutate(data.draw, form, hostile)
-    response, before = post_and_check(tl_client, "/capability/changes/", form)
+    response, before = post_and_check(tl_client, "/improvement/changes/", form)
     if response.status_code == 302:
         assert core_delta(before) == {"improvement.SystemChange": 1}
         change = SystemChange.objects.latest("pk")
@@ -1031,7 +1031,7 @@ def test_script_in_citizen_words_is_shown_as_text_on_every_page(world, fo_client
     tl_client = Client()
     tl_client.force_login(team_leader)
     change = tl_client.post(
-        "/capability/changes/",
+        "/improvement/changes/",
         {"changed_on": now.date().isoformat(), "service_type": "", "description": SCRIPT},
     )
     assert change.status_code == 302
@@ -1056,7 +1056,7 @@ def test_script_in_citizen_words_is_shown_as_text_on_every_page(world, fo_client
         (tl_client, "/demand/failure-pareto/", period, "words, note"),
         (tl_client, f"/demand/contacts/{contact.pk}/reclassify/", {}, "words, name"),
         (tl_client, "/capability/work-in-progress/", {}, "name"),
-        (tl_client, "/capability/changes/", {}, "the change's description"),
+        (tl_client, "/improvement/changes/", {}, "the change's description"),
         (tl_client, "/capability/all/", {}, None),  # descriptions only in the chart's JSON
         (tl_client, "/capability/bins/", {}, None),
         (tl_client, "/demand/failure-over-time/", period, None),

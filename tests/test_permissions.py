@@ -4,7 +4,7 @@ the role gets a clear 403; an anonymous visitor is sent to sign in."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import CaseFactory, SystemChangeFactory
+from tests.factories import CaseFactory, SystemChangeFactory, SystemConditionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,17 +40,31 @@ MATRIX = {
     "demand:reclassify": ("contact", ["login", 403, 403, 200, 403]),
     # Studying capability and flow is for team leaders.
     "analysis:capability": (None, ["login", 403, 403, 200, 403]),
-    "improvement:changes": (None, ["login", 403, 403, 200, 403]),
-    "improvement:change": ("system_change", ["login", 403, 403, 200, 403]),
+    # The improvement register: everyone who works the demand reads it; team leaders record.
+    "improvement:index": (None, ["login", 302, 302, 302, 302]),
+    "improvement:conditions": (None, ["login", 200, 200, 200, 200]),
+    "improvement:condition_new": (None, ["login", 403, 403, 200, 403]),
+    "analysis:condition": ("system_condition", ["login", 200, 200, 200, 200]),
+    "improvement:condition_correct": ("system_condition", ["login", 403, 403, 200, 403]),
+    "improvement:condition_withdraw": ("system_condition", ["login", 403, 403, 200, 403]),
+    "improvement:mark_evidence": ("contact", ["login", 200, 200, 200, 403]),
+    "improvement:changes": (None, ["login", 200, 200, 200, 200]),
+    "improvement:change": ("system_change", ["login", 200, 200, 200, 200]),
     "improvement:correct": ("system_change", ["login", 403, 403, 200, 403]),
     "improvement:withdraw": ("system_change", ["login", 403, 403, 200, 403]),
+    # Where the register of changes was: moved for good.
+    "improvement:old_changes": (None, ["login", 301, 301, 301, 301]),
+    "improvement:old_change": ("system_change", ["login", 301, 301, 301, 301]),
     "analysis:wip": (None, ["login", 403, 403, 200, 403]),
     "analysis:flow": (None, ["login", 403, 403, 200, 403]),
     "analysis:capability_chart": ("service", ["login", 403, 403, 200, 403]),
     "analysis:capability_csv": ("service", ["login", 403, 403, 200, 403]),
 }
 # POST-only URLs: GET is refused whoever asks.
-POST_ONLY = {"logout": ["login", 405, 405, 405, 405]}
+POST_ONLY = {
+    "logout": ["login", 405, 405, 405, 405],
+    "improvement:remove_evidence": ["login", 405, 405, 405, 405],
+}
 
 
 @pytest.fixture
@@ -75,6 +89,8 @@ def _url(name, case_state, owner):
         return reverse(name, kwargs={"pk": CaseFactory(owner=owner).citizen_id})
     if case_state == "system_change":
         return reverse(name, kwargs={"pk": SystemChangeFactory().pk})
+    if case_state == "system_condition":
+        return reverse(name, kwargs={"pk": SystemConditionFactory().pk})
     case = CaseFactory(owner=owner, closed=case_state == "closed")
     if case_state == "contact":
         return reverse(name, kwargs={"pk": case.contacts.get().pk})
@@ -110,7 +126,8 @@ def test_post_only_urls_refuse_get(client, people, name, role):
 
     if people[role]:
         client.force_login(people[role])
-    _check(client.get(reverse(name)), POST_ONLY[name][ROLES.index(role)])
+    kwargs = {"pk": 1} if name == "improvement:remove_evidence" else {}
+    _check(client.get(reverse(name, kwargs=kwargs)), POST_ONLY[name][ROLES.index(role)])
 
 
 @pytest.mark.parametrize("role", ROLES[1:])
@@ -122,6 +139,10 @@ def test_post_only_urls_refuse_get(client, people, name, role):
         "cases:close",
         "improvement:correct",
         "improvement:withdraw",
+        "improvement:condition_new",
+        "improvement:condition_correct",
+        "improvement:condition_withdraw",
+        "improvement:mark_evidence",
     ],
 )
 def test_post_permission_matches_get(client, people, front_office, name, role):

@@ -28,12 +28,14 @@ from analysis.forms import DemandFilterForm
 from analysis.views import study_page
 from cases.models import ServiceType, format_reference
 from demand.models import Contact, DemandType, FailureCategory
+from demand.notes import note_groups_by_category
 from improvement.selectors import system_changes_for
 from lib.exports import bad_filters, csv_response
 from lib.params import id_param, slug_param
 from lib.periods import last_full_weeks
 
 CONTACTS_PER_PAGE = 50
+NOTE_GROUPS_OPEN = 8  # per kind of failure demand on the Pareto; the rest behind "more notes"
 DAILY_UP_TO_DAYS = 731
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
@@ -206,11 +208,23 @@ def _subject_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def _volume_chart(chart_id: str, series, changes, *, noun: str, title: str, subject: str) -> dict:
+def volume_chart(
+    chart_id: str,
+    series,
+    changes,
+    *,
+    noun: str,
+    title: str,
+    subject: str,
+    lower_is_better: bool | None = None,
+) -> dict:
     """One volume series (a point a day, weekday, weekend day or week) on an XmR chart, with
-    its table and its statement."""
+    its table and its statement. Neither direction is better for demand in general; for the
+    failure demand a system condition causes, lower is."""
     starts, marks = phases_at_changes([day for day, _ in series], changes)
-    chart = spc.xmr([count for _, count in series], phase_starts=starts, lower_is_better=None)
+    chart = spc.xmr(
+        [count for _, count in series], phase_starts=starts, lower_is_better=lower_is_better
+    )
     points = []
     for day, count in series:
         label = _week_label(day) if noun == "week" else f"{day:%a %-d %b %Y}"
@@ -241,7 +255,7 @@ def _volume_charts(series, changes, subject: str, *, weekly: bool) -> list[dict]
             ("weekends", weekends, "weekend day", f"Contacts a weekend day: {subject}"),
         ]
     return [
-        _volume_chart(chart_id, part, changes, noun=noun, title=title, subject=subject)
+        volume_chart(chart_id, part, changes, noun=noun, title=title, subject=subject)
         for chart_id, part, noun, title in parts
         if part
     ]
@@ -337,15 +351,20 @@ def failure_pareto(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.filters()
     overview = selectors.demand_overview(filters)
-    samples = selectors.failure_samples(filters)
+    words = selectors.failure_words(filters)
+    notes = note_groups_by_category(filters.contacts())
     filter_query = urlencode(filters.params())
     bars, running = [], 0
     for row in overview.by_failure_category:
         running += row["count"]
         row["running"] = running
         row["cumulative"] = 100 * running / overview.failure if overview.failure else 0
-        row["samples"] = samples.get(row["slug"], {"words": [], "notes": []})
+        row["words"] = words.get(row["slug"], [])
+        grouped = notes.get(row["id"], [])
+        row["notes"], row["more_notes"] = grouped[:NOTE_GROUPS_OPEN], grouped[NOTE_GROUPS_OPEN:]
+        row["notes_written"] = sum(group.count for group in grouped)
         row["href"] = f"{reverse('analysis:contacts')}?{filter_query}&category={row['slug']}"
+        row["record_query"] = f"category={row['slug']}&{filter_query}"
         bars.append(row)
     spec = {
         "kind": "pareto",
@@ -356,7 +375,14 @@ def failure_pareto(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analysis/pareto.html",
-        _context(request, form, overview=overview, bars=bars, spec=spec),
+        _context(
+            request,
+            form,
+            overview=overview,
+            bars=bars,
+            spec=spec,
+            can_record_condition=request.user.has_perm(roles.RECORD_SYSTEM_CONDITION),
+        ),
     )
 
 

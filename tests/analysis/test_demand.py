@@ -443,10 +443,14 @@ def test_pareto_orders_categories_and_shows_notes_and_words(tl_client, known_dem
     assert [(b["name"], b["count"]) for b in bars] == [("Progress chasing", 4), ("Not done", 2)]
     assert [round(b["cumulative"], 1) for b in bars] == [66.7, 100.0]
     assert response.context["spec"]["cumulative_percent"] == [66.7, 100.0]
-    chasing = bars[0]["samples"]
+    chasing = bars[0]
     assert len(chasing["words"]) == 4
     assert chasing["words"][0].citizen_words == "Where is my bin? week 3 #0"  # newest first
     assert "Tell them the date, week 3" in response.content.decode()
+    # The notes, grouped: each once with how often it was written, most frequent first.
+    assert sum(group.count for group in chasing["notes"]) == chasing["notes_written"] > 0
+    counts = [group.count for group in chasing["notes"]]
+    assert counts == sorted(counts, reverse=True)
 
 
 def test_shares_say_what_they_are_shares_of(tl_client, known_demand):
@@ -458,7 +462,7 @@ def test_shares_say_what_they_are_shares_of(tl_client, known_demand):
     assert "67% (4 of 6)" in pareto and "100% (6 of 6)" in pareto  # the counts behind it
 
 
-def test_failure_samples_are_capped_per_category(known_demand):
+def test_failure_words_are_capped_per_category(known_demand):
     for day in range(8):
         ContactFactory(
             case=CaseFactory(opened_at=at(START + timedelta(days=day))),
@@ -466,9 +470,9 @@ def test_failure_samples_are_capped_per_category(known_demand):
             prevention_note="Text reminders",
         )
     filters = selectors.DemandFilters(start=START, end=START + timedelta(days=27))
-    samples = selectors.failure_samples(filters)
-    assert len(samples["progress-chasing"]["words"]) == selectors.SAMPLES_PER_CATEGORY
-    assert len(samples["not-done"]["words"]) == 2
+    words = selectors.failure_words(filters)
+    assert len(words["progress-chasing"]) == selectors.SAMPLES_PER_CATEGORY
+    assert len(words["not-done"]) == 2
 
 
 def test_bad_period_says_so_and_falls_back(tl_client, known_demand):

@@ -87,7 +87,7 @@ def test_chart_renders_and_a_point_opens_its_case(page: Page, repairs):
 
 def test_system_changes_page_is_accessible(page: Page, live_server):
     sign_in(page, TeamLeaderFactory(username="tess", first_name="Tess", last_name="Leader"))
-    page.goto("/capability/changes/")
+    page.goto("/improvement/changes/")
     page.get_by_role("button", name="Record change").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)

@@ -22,7 +22,7 @@ def test_record_see_the_chart_correct_and_withdraw_a_change(page: Page, live_ser
     sign_in(page, TeamLeaderFactory(username="tess", first_name="Tess", last_name="Leader"))
     day = timezone.localdate() - timedelta(days=3)
 
-    page.goto("/capability/changes/")
+    page.goto("/improvement/changes/")
     page.get_by_label("When did the work start being done the new way?").fill(day.isoformat())
     page.get_by_label("Which service?").select_option(label="Housing repairs")
     page.get_by_label("What changed?").fill("Repairs booked by the call taker")

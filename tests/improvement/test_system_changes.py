@@ -459,7 +459,7 @@ def test_the_register_offers_correct_and_withdraw_for_each_change(tl_client):
 
 
 def test_a_missing_change_is_not_found(tl_client):
-    assert tl_client.get("/capability/changes/999999/correct/").status_code == 404
+    assert tl_client.get("/improvement/changes/999999/correct/").status_code == 404
 
 
 def test_a_withdrawal_is_whole_or_not_at_all_in_the_database(team_leader):
