@@ -185,6 +185,32 @@ GENERIC_PREVENTION_NOTES = {
 }
 
 
+def note_as_written(note: str, seed: str) -> str:
+    """A prevention note as one of many people types it: mostly as it is, sometimes in lower
+    case without the full stop, with "&" for "and", with a doubled space, or with two letters
+    swapped in a long word (the notes page groups them back together). `seed` picks the way
+    (its own random stream, so the demo's other draws stay as they were)."""
+    rng = random.Random(seed)
+    way = rng.random()
+    if way < 0.55:
+        return note
+    if way < 0.72:
+        return note[0].lower() + note[1:].rstrip(".")
+    if way < 0.82:
+        return note.replace(" and ", " & ")
+    if way < 0.9:
+        return note.replace(" ", "  ", 1)
+    words = note.split(" ")
+    long_ones = [i for i, word in enumerate(words) if len(word) > 6 and word.isalpha()]
+    if not long_ones:
+        return note
+    i = rng.choice(long_ones)
+    word = words[i]
+    at = rng.randrange(1, len(word) - 2)
+    words[i] = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    return " ".join(words)
+
+
 # --- Services -------------------------------------------------------------------------------
 
 
@@ -867,6 +893,80 @@ HOUSING_REPAIR = Service(
 )
 
 SERVICES = (MISSED_BIN, BULKY_WASTE, COUNCIL_TAX_MOVE, POTHOLE, HOUSING_REPAIR)
+
+
+# --- Check → Plan → Do: what the repairs team found, and the redesign that addressed it ---------
+
+
+@dataclass(frozen=True)
+class DemoCondition:
+    """A system condition the repairs team found studying its demand, with its evidence: the
+    kinds of failure demand and waste steps it causes, and the words in the notes that mark a
+    contact as its evidence."""
+
+    title: str
+    kind: str  # SystemCondition.Kind
+    description: str
+    failure_categories: tuple[str, ...]
+    waste_step_kinds: tuple[str, ...]
+    evidence_words: tuple[str, ...]  # a note with any of these makes its contact evidence
+
+
+REPAIR_CONDITIONS = (
+    DemoCondition(
+        title="Works orders wait for back-office authorisation",
+        kind="procedure",
+        description=(
+            "A works order over £250 goes to a supervisor to authorise, and many repairs get a "
+            "surveyor's inspection before the order can be raised. The tenant waits while the "
+            "order sits in a queue, and rings to ask what is happening."
+        ),
+        failure_categories=("progress-chasing", "not-done"),
+        waste_step_kinds=("wait", "check"),
+        evidence_words=("surveyor", "inspection", "authoris", "book the visit", "owns the repair"),
+    ),
+    DemoCondition(
+        title="Repair letters give no date for the visit",
+        kind="information",
+        description=(
+            "The letter says the repair has been booked, but not the day or the time, so the "
+            "tenant has to ring to find out, and is out when the trade calls."
+        ),
+        failure_categories=("progress-chasing", "didnt-understand"),
+        waste_step_kinds=(),
+        evidence_words=("date", "appointment", "what happens next", "no access"),
+    ),
+    DemoCondition(
+        title="The trade is sent without the right parts",
+        kind="procedure",
+        description=(
+            "The job is raised from the call in a few words; the operative arrives without the "
+            "part and a second visit is booked."
+        ),
+        failure_categories=("not-done-right",),
+        waste_step_kinds=("rework",),
+        evidence_words=("parts", "fix it", "the cause", "capture exactly"),
+    ),
+)
+REPAIR_REDESIGN = {
+    "description": (
+        "Repairs redesigned: the person who takes the call books the repair directly into the "
+        "trades' diaries, with no back-office inspection."
+    ),
+    "purpose": "Fix my repair at a time that suits me, first time.",
+    "method": (
+        "For four weeks two craftspeople and two call-takers worked the repairs from one desk: "
+        "the call-taker booked the visit with the tenant at a time they chose, the craftsperson "
+        "rang before coming and carried the common parts. The supervisor's authorisation and "
+        "the pre-inspection were dropped once the team saw they changed no decision."
+    ),
+    "expectation": (
+        "Tenants no longer ring to ask when the repair will be done; repairs done in one visit, "
+        "at a time the tenant chose; end-to-end times much shorter and more predictable."
+    ),
+    "status": "adopted",
+}
+EVIDENCE_MARKED_PER_CONDITION = 12
 
 FIRST_CONTACT_CHANNELS = {PHONE: 55, WEB: 15, EMAIL: 11, FACE_TO_FACE: 8, SOCIAL: 7, LETTER: 4}
 FOLLOW_UP_CHANNELS = {PHONE: 62, EMAIL: 14, WEB: 8, FACE_TO_FACE: 8, SOCIAL: 8}

@@ -313,3 +313,34 @@ def test_redesigned_service_shows_a_second_phase_with_lower_limits(output):
     before, after = chart.phases
     assert after.upper_limit < before.upper_limit
     assert after.centre_line < before.centre_line
+
+
+def test_the_repairs_team_found_system_conditions_and_the_redesign_addresses_them(output):
+    from demand.notes import note_groups
+    from improvement.models import SystemCondition
+
+    change = SystemChange.objects.get()
+    conditions = list(SystemCondition.objects.order_by("title"))
+    assert len(conditions) == 3
+    assert set(change.conditions.all()) == set(conditions)
+    assert change.status == SystemChange.Status.ADOPTED
+    assert change.purpose and change.method and change.expectation
+    redesign = timezone.now() - timedelta(days=REDESIGN_DAYS_AGO)
+    for condition in conditions:
+        assert condition.service_type.slug == "housing-repair"
+        marked = [mark.contact for mark in condition.evidence.select_related("contact")]
+        assert marked, condition.title  # the front office marked what it saw
+        assert all(c.is_failure and c.received_at < redesign for c in marked)
+    # The same note is written in several ways, and grouped back together.
+    chasing = Contact.objects.filter(failure_category__slug="progress-chasing")
+    top = note_groups(chasing)[0]
+    assert len(top.variants) > 1 and top.count > top.variants[0][1]
+
+
+def test_running_it_again_leaves_the_improvement_register_as_it_was(output):
+    from improvement.models import ConditionEvidence, SystemCondition
+
+    before = (SystemCondition.objects.count(), ConditionEvidence.objects.count())
+    seed()
+    assert (SystemCondition.objects.count(), ConditionEvidence.objects.count()) == before
+    assert SystemChange.objects.count() == 1

@@ -43,6 +43,7 @@ from demo.data import (
     DEMO_USERS,
     DISTRICTS,
     EMAIL_DOMAINS,
+    EVIDENCE_MARKED_PER_CONDITION,
     FACE_TO_FACE,
     FIRST_CONTACT_CATEGORIES,
     FIRST_CONTACT_CHANNELS,
@@ -64,6 +65,8 @@ from demo.data import (
     PREVENTION_NOTE_CHANCE,
     REDESIGN_DAYS_AGO,
     REDESIGNED_SERVICE,
+    REPAIR_CONDITIONS,
+    REPAIR_REDESIGN,
     REPEAT_CITIZEN_CHANCE,
     REWORK,
     ROLE_USERS,
@@ -75,9 +78,15 @@ from demo.data import (
     WEEKDAYS,
     Service,
     _phone_pool,
+    note_as_written,
 )
-from improvement.models import SystemChange
-from improvement.services import system_change_record
+from improvement.models import SystemChange, SystemCondition
+from improvement.services import (
+    evidence_mark_many,
+    system_change_correct,
+    system_change_record,
+    system_condition_record,
+)
 
 # --- Generating ------------------------------------------------------------------------------
 
@@ -264,6 +273,7 @@ class DemoGenerator:
             if not notes or rng.random() < 0.4:
                 notes = GENERIC_PREVENTION_NOTES[category]
             note = rng.choice(notes)
+            note = note_as_written(note, seed=f"{note}-{when.isoformat()}")
         return Contact(
             received_at=when,
             channel=channel,
@@ -560,29 +570,72 @@ class Command(BaseCommand):
             )
             with transaction.atomic():
                 self._contacts(users, total, random.Random(f"{SEED}-{existing}"))
-                if not has_data:
-                    self._system_change(users)
             seconds = (timezone.now() - started).total_seconds()
             self.stdout.write(f"Done in {seconds:.1f} s.")
+        with transaction.atomic():
+            self._improvement(users)
         self._print_logins()
         self._print_summary()
 
-    def _system_change(self, users: dict) -> None:
-        """The dated note that Housing repair's work was redesigned: its charts' new phase."""
-        changed_on = timezone.localdate() - timedelta(days=REDESIGN_DAYS_AGO)
+    def _improvement(self, users: dict) -> None:
+        """What the repairs team found (system conditions, with the contacts that are their
+        evidence) and the redesign that addressed them (the dated system change that starts
+        Housing repair's new phase). Once: an existing demo gets what it lacks."""
         service = ServiceType.objects.get(slug=REDESIGNED_SERVICE)
-        if SystemChange.objects.filter(service_type=service, changed_on=changed_on).exists():
-            return
-        # Through the register's service, so the change's page shows who recorded it.
-        system_change_record(
+        conditions = [self._condition(users, service, demo) for demo in REPAIR_CONDITIONS]
+        changed_on = timezone.localdate() - timedelta(days=REDESIGN_DAYS_AGO)
+        change = SystemChange.objects.filter(service_type=service, changed_on=changed_on).first()
+        if change is None:
+            # Through the register's service, so the change's page shows who recorded it.
+            system_change_record(
+                by=users["teamleader"],
+                changed_on=changed_on,
+                service_type=service,
+                conditions=conditions,
+                **REPAIR_REDESIGN,
+            )
+        elif not change.conditions.exists() and not change.is_withdrawn:
+            system_change_correct(
+                change=change,
+                by=users["teamleader"],
+                changed_on=changed_on,
+                service_type=service,
+                conditions=conditions,
+                **REPAIR_REDESIGN,
+            )
+
+    def _condition(self, users: dict, service: ServiceType, demo) -> SystemCondition:
+        condition = SystemCondition.objects.filter(service_type=service, title=demo.title).first()
+        if condition is not None:
+            return condition
+        condition = system_condition_record(
             by=users["teamleader"],
-            changed_on=changed_on,
+            title=demo.title,
+            kind=demo.kind,
             service_type=service,
-            description=(
-                "Repairs redesigned: the person who takes the call books the repair "
-                "directly into the trades' diaries, with no back-office inspection."
+            description=demo.description,
+            failure_categories=list(
+                FailureCategory.objects.filter(slug__in=demo.failure_categories)
             ),
+            waste_step_kinds=demo.waste_step_kinds,
         )
+        # The front office marks what they see: the latest contacts whose notes name it.
+        redesigned = timezone.now() - timedelta(days=REDESIGN_DAYS_AGO)
+        noted = Q()
+        for words in demo.evidence_words:
+            noted |= Q(prevention_note__icontains=words)
+        contacts = (
+            Contact.objects.filter(
+                noted,
+                service_type=service,
+                demand=Contact.Demand.FAILURE,
+                received_at__lt=redesigned,
+            )
+            .select_related("case")
+            .order_by("-received_at")[:EVIDENCE_MARKED_PER_CONDITION]
+        )
+        evidence_mark_many(condition=condition, contacts=list(contacts), by=users["frontoffice"])
+        return condition
 
     def _users(self) -> dict:
         User = get_user_model()
