@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 
-from cases.admin import NoDeleteAdmin
+from cases.admin import NoDeleteAdmin, ReadOnlyAdmin
 from improvement import services
-from improvement.models import SystemChange
+from improvement.models import ConditionEvidence, SystemChange, SystemCondition
 
 
 class SystemChangeAdminForm(forms.ModelForm):
@@ -27,7 +27,8 @@ class SystemChangeAdminForm(forms.ModelForm):
 class SystemChangeAdmin(NoDeleteAdmin):
     """Dated notes that the work was redesigned: each starts a new phase on the charts. Added
     here or on the register; corrected and withdrawn only on the register
-    (/capability/changes/), which audits each correction, so here a recorded change is read-only."""
+    (/improvement/changes/), which audits each correction, so here a recorded change is
+    read-only."""
 
     form = SystemChangeAdminForm
     list_display = ["changed_on", "service_type", "description", "recorded_by", "withdrawn_at"]
@@ -51,3 +52,24 @@ class SystemChangeAdmin(NoDeleteAdmin):
             recorded.recorded_by,
             recorded.recorded_at,
         )
+
+
+@admin.register(SystemCondition)
+class SystemConditionAdmin(ReadOnlyAdmin):
+    """What in the work causes failure demand, as team leaders recorded it on the register
+    (/improvement/conditions/), which audits every change: read-only here."""
+
+    list_display = ["title", "kind", "service_type", "recorded_by", "recorded_at", "withdrawn_at"]
+    list_filter = ["kind", "service_type", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "description", "withdrawal_reason"]
+
+
+@admin.register(ConditionEvidence)
+class ConditionEvidenceAdmin(ReadOnlyAdmin):
+    """Contacts marked as evidence of a system condition: marked and taken back on the
+    register, read-only here."""
+
+    list_display = ["condition", "contact", "marked_by", "marked_at", "removed_at"]
+    list_filter = [("removed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["condition", "contact__case", "marked_by"]
+    raw_id_fields = ["contact"]

@@ -98,3 +98,27 @@ def test_admin_pages_have_no_inline_script(admin_client_for, url_name):
     assert "CouncilFlow administration" in html
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag, tag
+
+
+def test_the_improvement_register_is_read_only_in_admin(admin_client_for, front_office):
+    from improvement.services import evidence_mark
+    from tests.factories import ContactFactory, SystemConditionFactory
+
+    condition = SystemConditionFactory(title="Letters give no date")
+    case = CaseFactory(service_type=condition.service_type)
+    mark = evidence_mark(condition=condition, contact=ContactFactory(case=case), by=front_office)
+    for model, obj in [
+        ("improvement_systemcondition", condition),
+        ("improvement_conditionevidence", mark),
+    ]:
+        listed = admin_client_for.get(reverse(f"admin:{model}_changelist"))
+        assert listed.status_code == 200
+        assert admin_client_for.get(reverse(f"admin:{model}_add")).status_code == 403
+        delete = reverse(f"admin:{model}_delete", args=[obj.pk])
+        assert admin_client_for.post(delete, {"post": "yes"}).status_code == 403
+    assert (
+        "Letters give no date"
+        in admin_client_for.get(
+            reverse("admin:improvement_systemcondition_changelist")
+        ).content.decode()
+    )
