@@ -1005,10 +1005,6 @@ function enhanceAll() {
     }),
   );
   Promise.all(drawing).then(() => document.dispatchEvent(new CustomEvent("cf:charts-ready")));
-  // Printed (or saved as PDF), each chart is drawn again at the page's width, then back.
-  const resizeAll = () => Object.values(Chart.instances).forEach((chart) => chart.resize());
-  window.addEventListener("beforeprint", resizeAll);
-  window.addEventListener("afterprint", resizeAll);
 }
 
 enhanceAll();
