@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_guid",
     # CouncilFlow's own apps, in the order of their dependencies (README: how the code is laid
     # out): each may import only those before it.
     "accounts",
@@ -44,8 +45,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request carries its id (X-Request-ID: the load
+    # balancer's, when it sends a valid one, or a new one), sent back in the response too.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files keep their long cache lifetimes; every page is no-store.
+    "lib.http.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django_session_timeout.middleware.SessionTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,7 +74,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# A wrong password locks only that username from that address: someone elsewhere guessing a
+# colleague's username cannot lock the colleague out. The address is the client's, read from the
+# trusted proxies (lib/addresses.py), not the load balancer's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "lib.addresses.client_address"
+# How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For: 0 when
+# clients connect to the app servers directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -86,6 +100,31 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# Browser features no page of CouncilFlow uses, switched off for every page and anything it
+# might embed (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # Signed out after this long without a request (staff share front-office desks). The session
@@ -184,13 +223,44 @@ STORAGES = {
 
 MESSAGE_TAGS = {}
 
-# Warnings and errors to stderr, a server error with its traceback, whether DEBUG is on or off
-# (Django's own default writes nothing with DEBUG off, and emails ADMINS, which is unset).
+# Logs go to stderr, one JSON object a line (LOG_FORMAT=json, the default with DEBUG off) or
+# plain text for a person at a terminal (the default with DEBUG on), each with the id of the
+# request it belongs to. Warnings and errors from everything; Django's own messages from
+# LOG_LEVEL up; a server error always with its traceback, whether DEBUG is on or off.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "plain": {
+            "format": "{asctime} {levelname} {name} [{correlation_id}]: {message}",
+            "style": "{",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+            },
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
         "django": {
@@ -198,12 +268,16 @@ LOGGING = {
             "level": env.str("LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        # django-guid notes every id it makes at INFO: not worth a line per request.
+        "django_guid": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer asks for /health/ over plain HTTP, inside the council's network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

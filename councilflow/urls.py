@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from councilflow.health import health
+
 admin.site.site_header = "CouncilFlow administration"
 admin.site.site_title = "CouncilFlow administration"
 
@@ -18,6 +20,8 @@ urlpatterns = [
     path("", include("improvement.urls")),
     path("", include("analysis.urls")),
     path("admin/", admin.site.urls),
+    # For the load balancer: no sign-in, plain text, checks the database.
+    path("health/", health, name="health"),
 ]
 
 # A page in the house style that reads nothing from the database; for a form sent while the

@@ -15,6 +15,8 @@ SIGN_IN = "sign-in"
 # "login" = redirect to sign in; "admin-login" = the admin's own sign-in; a number = status.
 MATRIX = {
     "login": (None, [200, 302, 302, 302, 302]),
+    # The load balancer's health check: no sign-in, no personal data.
+    "health": (None, [200, 200, 200, 200, 200]),
     "home": (None, ["login", 302, 302, 302, 302]),
     "cases:list": (None, ["login", 200, 200, 200, 200]),
     "cases:mine": (None, ["login", 200, 200, 200, 200]),
