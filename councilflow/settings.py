@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "improvement",
     "records",
     "analysis",
+    "staff",
     "demo",
 ]
 
@@ -85,6 +86,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The sign-in log keeps failed sign-ins too; CouncilFlow's own admin pages show it read-only
+# (staff/admin.py).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False
 
 # No inline script or style anywhere: chart data reaches scripts through json_script.
 CONTENT_SECURITY_POLICY = {
