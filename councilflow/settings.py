@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_guid",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # CouncilFlow's own apps, in the order of their dependencies (README: how the code is laid
     # out): each may import only those before it.
     "accounts",
@@ -59,8 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session has given its second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Every page requires sign-in unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and the second factor, for those who have one or whose role needs one.
+    "staff.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -202,6 +209,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Two-factor sign-in (staff/two_factor.py): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default="CouncilFlow")
+
+# Email (password reset links): an SMTP server, e.g. smtp+tls://user:password@host:587, or the
+# console (printed to stdout) for development.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CouncilFlow <noreply@localhost>")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:mine"

@@ -12,6 +12,7 @@ admin.site.site_title = "CouncilFlow administration"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:mine"), name="home"),
     path("", include("accounts.urls")),
+    path("", include("staff.urls")),
     # Before demand's /cases/<reference>/, so that /cases/mine/ is not read as a reference.
     path("cases/", include("cases.urls")),
     path("", include("records.urls")),

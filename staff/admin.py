@@ -11,16 +11,23 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from cases import audit
 from cases.admin import AuditedAdmin, ReadOnlyAdmin
 from cases.models import AuditEntry
+from staff import two_factor
 from staff.forms import StaffChangeForm, StaffCreationForm, role_of
 
 User = get_user_model()
 admin.site.unregister(User)
 admin.site.unregister(Group)
+# An authenticator's secret key is never shown to anyone but its owner, at set-up: the devices
+# are not in the admin. "Reset two-factor sign-in" on the staff list removes them instead.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 def _locked() -> Exists:
@@ -93,18 +100,33 @@ class StaffAdmin(AuditedAdmin, UserAdmin):
         "last_name",
         "roles",
         "is_active",
+        "has_two_factor",
         "sign_in",
         "last_login",
     ]
     list_filter = ["groups", "is_active"]
     search_fields = ["username", "first_name", "last_name", "email"]
-    actions = ["unlock_sign_in"]
+    actions = ["unlock_sign_in", "reset_two_factor"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups").annotate(locked=_locked())
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("groups")
+            .annotate(
+                locked=_locked(),
+                authenticator=Exists(
+                    TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+                ),
+            )
+        )
+
+    @admin.display(description="Two-factor", boolean=True)
+    def has_two_factor(self, user) -> bool:
+        return getattr(user, "authenticator", False)
 
     @admin.display(description="Roles")
     def roles(self, user) -> str:
@@ -153,6 +175,23 @@ class StaffAdmin(AuditedAdmin, UserAdmin):
             self.message_user(request, f"Sign-in unlocked for {names}.", messages.SUCCESS)
         else:
             self.message_user(request, "None of them was locked out.", messages.INFO)
+
+    @admin.action(
+        description="Reset two-factor sign-in (they set it up again at their next sign-in)",
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request, queryset) -> None:
+        reset = [
+            user.username
+            for user in queryset
+            if two_factor.two_factor_reset(user=user, by=request.user)
+        ]
+        if reset:
+            self.message_user(
+                request, f"Two-factor sign-in reset for {', '.join(reset)}.", messages.SUCCESS
+            )
+        else:
+            self.message_user(request, "None of them had two-factor sign-in.", messages.INFO)
 
 
 @admin.register(Group)

@@ -2,10 +2,17 @@
 raw permissions."""
 
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserChangeForm,
+)
 from django.contrib.auth.models import AbstractBaseUser
 
 from accounts import roles
+from lib.forms import GovukFormMixin
 
 ROLE_HINTS = {
     roles.FRONT_OFFICE: "Logs contacts and owns cases.",
@@ -51,3 +58,33 @@ class StaffChangeForm(UserChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].initial = role_of(self.instance)
+
+
+class CodeForm(GovukFormMixin, forms.Form):
+    """A one-time code: six digits from an authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        error_messages={"required": "Enter the code."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
+        ),
+    )
+
+
+class OwnPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
+    pass
+
+
+class OwnPasswordResetForm(GovukFormMixin, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(GovukFormMixin, SetPasswordForm):
+    pass

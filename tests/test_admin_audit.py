@@ -21,6 +21,7 @@ from cases.checks import every_admin_is_audited
 from cases.models import AuditEntry, ServiceType
 from demand.models import DemandType, FailureCategory
 from tests.factories import CaseFactory, FrontOfficeFactory, ServiceTypeFactory
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -28,7 +29,7 @@ User = get_user_model()
 
 @pytest.fixture
 def admin_client_for(client, administrator):
-    client.force_login(administrator)
+    sign_in(client, administrator)
     return client
 
 
@@ -209,7 +210,7 @@ def test_a_new_service_with_a_short_period_is_asked_about_too(admin_client_for):
 @pytest.fixture
 def superuser_client(client):
     user = User.objects.create_superuser("root", "root@example.org", "correct-horse-battery")
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

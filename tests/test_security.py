@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import CaseFactory, FrontOfficeFactory
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +229,7 @@ def test_a_server_error_is_logged_as_json_with_its_request_id(settings, monkeypa
 
         monkeypatch.setattr(views, "_log_contact_page", fail)
         client = Client(raise_request_exception=False)
-        client.force_login(FrontOfficeFactory())
+        sign_in(client, FrontOfficeFactory())
         response = client.get(reverse("demand:log_contact"))
     finally:
         logging.config.dictConfig(settings.LOGGING)
