@@ -42,3 +42,7 @@ CORRECT_SYSTEM_CONDITION = RECORD_SYSTEM_CONDITION
 MARK_EVIDENCE = "improvement.add_conditionevidence"
 # Remove a mark someone else made (team leaders).
 REMOVE_ANY_EVIDENCE = "improvement.change_conditionevidence"
+
+# Local accounts in these roles must sign in with a second factor (an authenticator app's code
+# or a recovery code); for everyone else it is optional (staff/two_factor.py).
+TWO_FACTOR_ROLES = (TEAM_LEADER, ADMINISTRATOR)

@@ -1,5 +1,6 @@
-"""The audit trail: field-level records of every change to a case, contact or citizen. Services
-call these inside their own transaction, so a change and its record stand or fall together."""
+"""The audit trail: field-level records of every change to a case, contact or citizen, and to the
+configuration (cases/admin.py's AuditedAdmin). Services and the admin call these inside their own
+transaction, so a change and its record stand or fall together."""
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,12 @@ from cases.models import AuditEntry, Case, Citizen
 # (bookkeeping, not information).
 NOT_AUDITED = {"id", "version", "created_at", "recorded_at", "submission_token"}
 # Per model: copies of another row's value, audited there (a contact's service is its case's).
-NOT_AUDITED_IN = {"contact": {"service_type_id"}, "case": {"is_dirty"}}
+# A member of staff's password hash never enters the trail (a change of password is an event).
+NOT_AUDITED_IN = {
+    "contact": {"service_type_id"},
+    "case": {"is_dirty"},
+    "user": {"password", "last_login"},
+}
 # A model of another app names its own fields audited some other way (record_texts) in a
 # `not_audited` attribute.
 
@@ -168,6 +174,25 @@ def record_creation(obj: models.Model, *, by: AbstractBaseUser | None) -> list[A
     holding = [f for f in _fields(obj, None) if getattr(obj, f.attname) not in (None, "")]
     empty = {f.attname: None for f in holding}
     return record_changes(obj, empty, by=by, action=AuditEntry.Action.CREATED)
+
+
+def record_value_change(
+    obj: models.Model,
+    *,
+    field: str,
+    old: str,
+    new: str,
+    by: AbstractBaseUser | None,
+    action: str = AuditEntry.Action.CHANGED,
+) -> list[AuditEntry]:
+    """A change to something that is not a column of the object (a member of staff's role, a
+    role's permissions), given as the text a person reads."""
+    if old == new:
+        return []
+    entry = _entry(
+        obj, by=by, action=action, actor_label="", field=field, old_value=old, new_value=new
+    )
+    return _write([entry])
 
 
 def record_event(

@@ -309,15 +309,25 @@ WASTE_STEP_KINDS = [
 
 
 class AuditEntry(models.Model):
-    """Who changed which field of a case, contact or citizen, when, from what to what; and who
-    downloaded or disposed of personal data. Written in the same transaction as the change.
-    Append-only: never edited or deleted, here or in the admin."""
+    """Who changed which field of a case, contact or citizen, or of the configuration (services,
+    demand types, roles, staff...), when, from what to what; and who downloaded or disposed of
+    personal data, or unlocked a colleague's sign-in. Written in the same transaction as the
+    change. Append-only: never edited or deleted, here or in the admin."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Created"
         CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
         ANONYMISED = "anonymised", "Anonymised (retention)"
         DOWNLOADED = "downloaded", "Downloaded (subject access request)"
+        # Sign-in and its safeguards, on a member of staff.
+        UNLOCKED = "unlocked", "Sign-in unlocked"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset by email"
+        PASSWORD_SET = "password_set", "Password set by an administrator"
+        TWO_FACTOR_ADDED = "two_factor_added", "Two-factor sign-in set up"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset"
+        RECOVERY_CODES = "recovery_codes", "New recovery codes made"
 
     occurred_at = models.DateTimeField(auto_now_add=True)
     # Null for the system itself (e.g. the retention command), named in actor_label.
@@ -326,7 +336,7 @@ class AuditEntry(models.Model):
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
-    object_type = models.CharField(max_length=20)  # "case", "contact", "citizen"
+    object_type = models.CharField(max_length=20)  # the model's name: "case", "servicetype"...
     object_id = models.BigIntegerField()
     # The case a change belongs to, so a case's History shows its contacts' changes too.
     case_id = models.BigIntegerField(null=True, blank=True)

@@ -1,15 +1,19 @@
 """Reads that need thought. Lists and detail pages share one access rule: visible_cases()."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts import roles
 from cases.models import (
     AuditEntry,
     Case,
     Citizen,
+    ServiceType,
     TimelineEntry,
     normalise_phone,
     normalise_postcode,
@@ -146,3 +150,18 @@ def possible_duplicates(
         if not compared or any(typed[part] == held[part] for part in compared):
             matches.append(citizen)
     return matches[:DUPLICATES_SHOWN]
+
+
+def cases_past_retention_count(*, service_type: ServiceType, days: int) -> int:
+    """How many of a service's closed cases a retention period of `days` would anonymise at the
+    next run (records/retention.py's rule: closed more than that long ago, not yet anonymised)."""
+    try:
+        cutoff = timezone.now() - timedelta(days=days)
+    except OverflowError:  # a period reaching before year 1: nothing is past it
+        return 0
+    return Case.objects.filter(
+        service_type=service_type,
+        status=Case.Status.CLOSED,
+        closed_at__lt=cutoff,
+        anonymised_at__isnull=True,
+    ).count()

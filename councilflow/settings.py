@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_guid",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # CouncilFlow's own apps, in the order of their dependencies (README: how the code is laid
     # out): each may import only those before it.
     "accounts",
@@ -40,19 +44,30 @@ INSTALLED_APPS = [
     "improvement",
     "records",
     "analysis",
+    "staff",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request carries its id (X-Request-ID: the load
+    # balancer's, when it sends a valid one, or a new one), sent back in the response too.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files keep their long cache lifetimes; every page is no-store.
+    "lib.http.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django_session_timeout.middleware.SessionTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session has given its second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Every page requires sign-in unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and the second factor, for those who have one or whose role needs one.
+    "staff.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -67,10 +82,21 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# A wrong password locks only that username from that address: someone elsewhere guessing a
+# colleague's username cannot lock the colleague out. The address is the client's, read from the
+# trusted proxies (lib/addresses.py), not the load balancer's.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "lib.addresses.client_address"
+# How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For: 0 when
+# clients connect to the app servers directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The sign-in log keeps failed sign-ins too; CouncilFlow's own admin pages show it read-only
+# (staff/admin.py).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False
 
 # No inline script or style anywhere: chart data reaches scripts through json_script.
 CONTENT_SECURITY_POLICY = {
@@ -86,6 +112,31 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# Browser features no page of CouncilFlow uses, switched off for every page and anything it
+# might embed (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # Signed out after this long without a request (staff share front-office desks). The session
@@ -159,6 +210,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Two-factor sign-in (staff/two_factor.py): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default="CouncilFlow")
+
+# Email (password reset links): an SMTP server, e.g. smtp+tls://user:password@host:587, or the
+# console (printed to stdout) for development.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CouncilFlow <noreply@localhost>")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:mine"
 LOGOUT_REDIRECT_URL = "login"
@@ -184,13 +244,44 @@ STORAGES = {
 
 MESSAGE_TAGS = {}
 
-# Warnings and errors to stderr, a server error with its traceback, whether DEBUG is on or off
-# (Django's own default writes nothing with DEBUG off, and emails ADMINS, which is unset).
+# Logs go to stderr, one JSON object a line (LOG_FORMAT=json, the default with DEBUG off) or
+# plain text for a person at a terminal (the default with DEBUG on), each with the id of the
+# request it belongs to. Warnings and errors from everything; Django's own messages from
+# LOG_LEVEL up; a server error always with its traceback, whether DEBUG is on or off.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "plain": {
+            "format": "{asctime} {levelname} {name} [{correlation_id}]: {message}",
+            "style": "{",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+            },
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
         "django": {
@@ -198,12 +289,16 @@ LOGGING = {
             "level": env.str("LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        # django-guid notes every id it makes at INFO: not worth a line per request.
+        "django_guid": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },
 }
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer asks for /health/ over plain HTTP, inside the council's network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

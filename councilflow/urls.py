@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from councilflow.health import health
+
 admin.site.site_header = "CouncilFlow administration"
 admin.site.site_title = "CouncilFlow administration"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:mine"), name="home"),
     path("", include("accounts.urls")),
+    path("", include("staff.urls")),
     # Before demand's /cases/<reference>/, so that /cases/mine/ is not read as a reference.
     path("cases/", include("cases.urls")),
     path("", include("records.urls")),
@@ -18,6 +21,8 @@ urlpatterns = [
     path("", include("improvement.urls")),
     path("", include("analysis.urls")),
     path("admin/", admin.site.urls),
+    # For the load balancer: no sign-in, plain text, checks the database.
+    path("health/", health, name="health"),
 ]
 
 # A page in the house style that reads nothing from the database; for a form sent while the

@@ -12,6 +12,11 @@ from cases.models import TimelineEntry
 from demand.models import Contact
 
 DEMO_PASSWORD = "councilflow-demo"  # published on purpose: these are demo logins
+# The demo team leader and administrator have two-factor sign-in on, as their roles require, with
+# an authenticator key and recovery codes published on purpose too: someone trying the demo adds
+# the key to an authenticator app, or types a recovery code. 20 bytes, as authenticator apps use.
+DEMO_AUTHENTICATOR_KEY = b"councilflow-demo-key".hex()
+DEMO_RECOVERY_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 DEFAULT_CONTACTS = 1500
 DAYS = 182  # about six months, ending now
 REDESIGN_DAYS_AGO = 91  # Housing repair's work was redesigned this many days ago.

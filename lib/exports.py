@@ -9,6 +9,20 @@ from django import forms
 from django.http import HttpResponse, StreamingHttpResponse
 
 ROWS_PER_CHUNK = 500
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text that starts like a formula, prefixed with an apostrophe, so that a spreadsheet shows
+    it as text instead of running it. Citizens' words and every name an administrator typed
+    (services, demand types, failure categories) reach exports, so every text cell goes through
+    this; numbers stay numbers."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _safe_cell(value):
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 class _Echo:
@@ -26,15 +40,16 @@ def csv_response(
     for_spreadsheets: bool = False,
 ) -> StreamingHttpResponse:
     """A streamed CSV download. `for_spreadsheets` starts it with a byte order mark, so that
-    spreadsheet programs read the citizens' words as UTF-8."""
+    spreadsheet programs read the citizens' words as UTF-8. Every text cell, the header's too,
+    is made spreadsheet-safe."""
     writer = csv.writer(_Echo())
 
     def lines():
-        yield ("\ufeff" if for_spreadsheets else "") + writer.writerow(header)
+        yield ("\ufeff" if for_spreadsheets else "") + writer.writerow(map(_safe_cell, header))
         # Sent in batches of rows: a write per row costs more than the row itself.
         batch: list[str] = []
         for row in rows:
-            batch.append(writer.writerow(row))
+            batch.append(writer.writerow(map(_safe_cell, row)))
             if len(batch) == ROWS_PER_CHUNK:
                 yield "".join(batch)
                 batch = []
@@ -47,8 +62,9 @@ def csv_response(
 
 
 def csv_field(text: str) -> str:
-    """One field as the csv module writes it (quoted only when it holds a comma, a quote or a
-    line break), for exports that join their fields themselves."""
+    """One text field as the csv module writes it (quoted only when it holds a comma, a quote or
+    a line break), made spreadsheet-safe, for exports that join their fields themselves."""
+    text = spreadsheet_safe(text)
     if any(char in text for char in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -59,7 +75,7 @@ def csv_lines_response(
 ) -> StreamingHttpResponse:
     """A streamed CSV download of rows already written as lines ending in CRLF, in chunks (for
     a large export formatted column by column, see analysis/views/capability.py); every field
-    must already be a plain word or number, or quoted with csv_field."""
+    must already be a plain word or number, or a text written with csv_field."""
     head = ",".join(map(csv_field, header)) + "\r\n"
     response = StreamingHttpResponse(
         itertools.chain([head], chunks), content_type="text/csv; charset=utf-8"

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import AdministratorFactory, FrontOfficeFactory, TeamLeaderFactory
+from tests.sign_in import sign_in
 
 
 @pytest.fixture
@@ -25,13 +26,13 @@ def administrator(db):
 
 @pytest.fixture
 def fo_client(client, front_office):
-    client.force_login(front_office)
+    sign_in(client, front_office)
     return client
 
 
 @pytest.fixture
 def tl_client(client, team_leader):
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     return client
 
 

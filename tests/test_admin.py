@@ -3,13 +3,14 @@ from django.urls import reverse
 
 from cases.models import ServiceType
 from tests.factories import CaseFactory, ServiceTypeFactory
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client_for(client, administrator):
-    client.force_login(administrator)
+    sign_in(client, administrator)
     return client
 
 

@@ -13,6 +13,7 @@ from cases.models import Case
 from demand import services
 from demand.models import Contact
 from tests.factories import FrontOfficeFactory, ServiceTypeFactory
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ WORDS = "The lamp post outside 14 Elm Row is hanging off & sparking <now>"
 def worker():
     user = FrontOfficeFactory()
     client = Client(raise_request_exception=False)
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

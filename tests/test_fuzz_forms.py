@@ -56,6 +56,7 @@ from tests.fuzz_strategies import (
     uuids_or_not,
     valid_text,
 )
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -1029,7 +1030,7 @@ def test_script_in_citizen_words_is_shown_as_text_on_every_page(world, fo_client
     closed_case = CaseFactory(citizen=citizen, owner=world.front_office, closed=True)
 
     tl_client = Client()
-    tl_client.force_login(team_leader)
+    sign_in(tl_client, team_leader)
     change = tl_client.post(
         "/improvement/changes/",
         {"changed_on": now.date().isoformat(), "service_type": "", "description": SCRIPT},
@@ -1181,7 +1182,7 @@ def small_world(db, front_office, team_leader):
 @pytest.mark.parametrize(("who", "method", "url", "params"), KNOWN_CRASHES)
 def test_former_crashes(small_world, client, who, method, url, params):
     if who != "anonymous":
-        client.force_login(small_world.fo if who == "fo" else small_world.tl)
+        sign_in(client, small_world.fo if who == "fo" else small_world.tl)
     url = url.format(case=small_world.case.reference)
     params = {k: v.format(citizen=small_world.citizen.pk) for k, v in params.items()}
     before = snapshot()

@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = [
     "councilflow",
+    "staff",
     "demo",
     "records",
     "analysis",
@@ -56,6 +57,7 @@ def test_the_code_keeps_its_layers(tree):
         ("demand/services.py", "from analysis import capability"),
         ("lib/forms.py", "from cases.models import Case"),
         ("improvement/models.py", "import records.retention"),
+        ("accounts/roles.py", "from staff import two_factor"),
     ],
 )
 def test_a_reverse_import_breaks_the_build(tree, module, reverse_import):

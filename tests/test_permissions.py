@@ -5,6 +5,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import CaseFactory, SystemChangeFactory, SystemConditionFactory
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,21 @@ SIGN_IN = "sign-in"
 # "login" = redirect to sign in; "admin-login" = the admin's own sign-in; a number = status.
 MATRIX = {
     "login": (None, [200, 302, 302, 302, 302]),
+    # The load balancer's health check: no sign-in, no personal data.
+    "health": (None, [200, 200, 200, 200, 200]),
+    # One's own account: password and two-factor sign-in.
+    "staff:account": (None, ["login", 200, 200, 200, 200]),
+    "staff:password_change": (None, ["login", 200, 200, 200, 200]),
+    "staff:two_factor_set_up": (None, ["login", 200, 200, 200, 200]),
+    # Nothing to verify (already verified, or no second factor): on to the next page.
+    "staff:two_factor_verify": (None, ["login", 302, 302, 302, 302]),
+    # Shown once, straight after they are made; otherwise back to the account page.
+    "staff:recovery_codes_shown": (None, ["login", 302, 302, 302, 302]),
+    # Resetting a forgotten password: before signing in.
+    "staff:password_reset": (None, [200, 200, 200, 200, 200]),
+    "staff:password_reset_sent": (None, [200, 200, 200, 200, 200]),
+    "staff:password_reset_confirm": ("reset_link", [200, 200, 200, 200, 200]),
+    "staff:password_reset_done": (None, [200, 200, 200, 200, 200]),
     "home": (None, ["login", 302, 302, 302, 302]),
     "cases:list": (None, ["login", 200, 200, 200, 200]),
     "cases:mine": (None, ["login", 200, 200, 200, 200]),
@@ -64,6 +80,7 @@ MATRIX = {
 POST_ONLY = {
     "logout": ["login", 405, 405, 405, 405],
     "improvement:remove_evidence": ["login", 405, 405, 405, 405],
+    "staff:recovery_codes_new": ["login", 405, 405, 405, 405],
 }
 
 
@@ -87,6 +104,8 @@ def _url(name, case_state, owner):
         return reverse(name, kwargs={"service": CaseFactory(owner=owner).service_type.slug})
     if case_state == "citizen":
         return reverse(name, kwargs={"pk": CaseFactory(owner=owner).citizen_id})
+    if case_state == "reset_link":  # a link that does not work: its page says so
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password-x"})
     if case_state == "system_change":
         return reverse(name, kwargs={"pk": SystemChangeFactory().pk})
     if case_state == "system_condition":
@@ -114,7 +133,7 @@ def test_get_permission_matrix(client, people, front_office, name, role):
     case_state, outcomes = MATRIX[name]
     url = _url(name, case_state, front_office)
     if people[role]:
-        client.force_login(people[role])
+        sign_in(client, people[role])
 
     _check(client.get(url), outcomes[ROLES.index(role)])
 
@@ -125,7 +144,7 @@ def test_post_only_urls_refuse_get(client, people, name, role):
     from django.urls import reverse
 
     if people[role]:
-        client.force_login(people[role])
+        sign_in(client, people[role])
     kwargs = {"pk": 1} if name == "improvement:remove_evidence" else {}
     _check(client.get(reverse(name, kwargs=kwargs)), POST_ONLY[name][ROLES.index(role)])
 
@@ -149,7 +168,7 @@ def test_post_permission_matches_get(client, people, front_office, name, role):
     """A role that may not see a form may not post it either: nothing changes."""
     case_state, outcomes = MATRIX[name]
     url = _url(name, case_state, front_office)
-    client.force_login(people[role])
+    sign_in(client, people[role])
     expected = outcomes[ROLES.index(role)]
 
     response = client.post(url, {})

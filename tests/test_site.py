@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import CaseFactory
+from tests.sign_in import sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,7 @@ def test_no_missing_migrations():
 
 @pytest.mark.django_db
 def test_every_page_has_exactly_one_h1(client, team_leader):
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     case = CaseFactory(owner=team_leader)
     closed = CaseFactory(owner=team_leader, closed=True)
     pages = [

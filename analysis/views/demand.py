@@ -386,15 +386,6 @@ def failure_pareto(request: HttpRequest) -> HttpResponse:
     )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """A citizen's words that start like a formula are prefixed with an apostrophe, so that a
-    spreadsheet shows them as text instead of running them (CSV injection)."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 EXPORT_COLUMNS = [
     "reference",
     "service_type",
@@ -449,6 +440,6 @@ def _export_row(row: tuple) -> list:
         type_name or "",
         category or "",
         "yes" if one_stop else "no",
-        _spreadsheet_safe(words),
-        _spreadsheet_safe(note),
+        words,
+        note,
     ]

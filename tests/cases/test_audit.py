@@ -13,6 +13,7 @@ from cases.models import AuditEntry
 from demand import services as demand_services
 from demand.services import ContactDetails
 from tests.factories import CaseFactory, ServiceTypeFactory, failure_category
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,7 @@ def test_team_leader_reads_the_case_history(tl_client, front_office):
 def test_admin_searches_the_trail_but_cannot_change_it(client, administrator, front_office):
     case = CaseFactory(owner=front_office)
     services.case_close(case=case, by=front_office, resolution="Unique resolution text")
-    client.force_login(administrator)
+    sign_in(client, administrator)
     listing = client.get(reverse("admin:cases_auditentry_changelist"), {"q": "Unique resolution"})
     assert listing.status_code == 200
     assert "Unique resolution text" in listing.content.decode()

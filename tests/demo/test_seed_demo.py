@@ -86,6 +86,33 @@ def test_role_users_are_in_their_groups_and_can_sign_in_with_the_printed_passwor
     assert Group.objects.get(name=roles.FRONT_OFFICE).user_set.count() >= 4
 
 
+def test_the_printed_second_factor_lets_the_team_leader_and_administrator_in(output, client):
+    """Their roles need two-factor sign-in: someone trying the demo types a printed recovery
+    code, or the code from an authenticator app set up with the printed key."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    password = re.search(r"Demo logins \(password: (\S+)\)", output).group(1)
+    key = re.search(r"set up with the key ([A-Z2-7]+) \(time-based\)", output).group(1)
+    first_code = re.search(r"a recovery code: (\w+) to (\w+)", output).group(1)
+    for username in ("teamleader", "admin"):
+        client.post("/sign-in/", {"username": username, "password": password})
+        asked = client.get("/demand/" if username == "teamleader" else "/admin/")
+        assert asked["Location"].startswith("/account/two-factor/verify/")
+        code = (
+            first_code if username == "teamleader" else f"{TOTP(base64.b32decode(key)).token():06d}"
+        )
+        verified = client.post("/account/two-factor/verify/", {"code": code})
+        assert verified.status_code == 302, verified.content.decode()
+        assert client.get("/demand/" if username == "teamleader" else "/admin/").status_code == 200
+        client.post("/sign-out/")
+    # Running it again renews the recovery code the team leader used.
+    seed()
+    client.post("/sign-in/", {"username": "teamleader", "password": password})
+    assert client.post("/account/two-factor/verify/", {"code": first_code}).status_code == 302
+
+
 def test_five_service_types(output):
     assert dict(ServiceType.objects.values_list("slug", "name")) == SERVICE_SLUGS
 

@@ -22,6 +22,7 @@ from tests.factories import (
     SystemConditionFactory,
     failure_category,
 )
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -359,15 +360,15 @@ def test_a_mark_is_taken_back_by_who_made_it_or_a_team_leader(
     mark = services.evidence_mark(condition=condition, contact=a_chase, by=front_office)
     remove = reverse("improvement:remove_evidence", kwargs={"pk": mark.pk})
 
-    client.force_login(other_front_office)
+    sign_in(client, other_front_office)
     assert client.post(remove).status_code == 403
-    client.force_login(front_office)
+    sign_in(client, front_office)
     assert client.post(remove).status_code == 302
     mark.refresh_from_db()
     assert mark.removed_by == front_office
 
     again = services.evidence_mark(condition=condition, contact=a_chase, by=front_office)
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     client.post(reverse("improvement:remove_evidence", kwargs={"pk": again.pk}))
     again.refresh_from_db()
     assert again.removed_by == team_leader

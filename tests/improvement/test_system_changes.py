@@ -23,6 +23,7 @@ from tests.factories import (
     SystemChangeFactory,
     TeamLeaderFactory,
 )
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -439,7 +440,7 @@ def test_a_withdrawn_change_is_neither_corrected_nor_withdrawn_again(tl_client, 
 @pytest.mark.parametrize("role", ["front_office", "administrator"])
 @pytest.mark.parametrize("name", ["correct", "withdraw"])
 def test_only_team_leaders_correct_or_withdraw(request, client, role, name):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
     change = SystemChangeFactory()
 
     assert client.get(url(change, name)).status_code == 403
@@ -537,7 +538,7 @@ def test_a_correction_to_another_service_moves_the_phase_off_this_chart(
 
 
 def test_the_admin_adds_a_change_audited_and_cannot_edit_one(client, administrator):
-    client.force_login(administrator)
+    sign_in(client, administrator)
     service = ServiceTypeFactory()
     future = client.post(
         reverse("admin:improvement_systemchange_add"),

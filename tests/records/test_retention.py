@@ -21,6 +21,7 @@ from demand.services import ContactDetails
 from records import retention
 from tests.charts import spec_points
 from tests.factories import ServiceTypeFactory, failure_category
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +279,7 @@ def test_each_disposal_is_logged(world):
 
 def test_the_case_history_shows_the_disposal(world, team_leader, client):
     apply()
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
 
     html = client.get(reverse("cases:history", args=[world["HousingOld"].reference])).content
     assert b"Anonymised (retention)" in html and b"apply_retention" in html
@@ -380,7 +381,7 @@ def test_an_anonymised_case_cannot_be_reopened(world, team_leader, client):
     with pytest.raises(ValidationError, match="retention period ended"):
         services.case_reopen(case=case, by=team_leader, reason="Again", reopened_at=NOW)
 
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     html = client.get(case.get_absolute_url()).content.decode()
     assert "were removed on" in html and "Details removed on" in html
     assert reverse("demand:reopen", args=[case.reference]) not in html
@@ -390,7 +391,7 @@ def test_a_subject_access_request_after_retention_finds_nothing_personal(
     world, team_leader, client
 ):
     apply()
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
 
     data = client.get(reverse("records:citizen_data", args=[world["HousingOld"].citizen_id])).json()
 
@@ -414,7 +415,7 @@ def test_the_charts_still_draw_the_same_points(world, team_leader, client):
 
     def draw():
         with time_machine.travel(NOW, tick=False):
-            client.force_login(team_leader)
+            sign_in(client, team_leader)
             responses = {name: client.get(url, period) for name, url in pages.items()}
             overview = client.get(reverse("analysis:overview"), period)
         assert {r.status_code for r in responses.values()} == {200}
@@ -453,7 +454,7 @@ def test_on_the_demo_data_exactly_the_cases_past_a_short_period_go(team_leader, 
             .exclude(pk__in=needed)
             .values_list("pk", flat=True)
         )
-        client.force_login(team_leader)
+        sign_in(client, team_leader)
         pages = [
             reverse("analysis:capability_chart", args=["missed-bin-collection"]),
             reverse("analysis:capability_chart", args=["all"]),

@@ -15,6 +15,7 @@ from cases.models import AuditEntry, Citizen
 from demand import services as demand_services
 from demand.services import ContactDetails
 from tests.factories import CaseFactory, ContactFactory, ServiceTypeFactory, failure_category
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +233,7 @@ def test_the_case_page_links_to_the_download_for_team_leaders_only(
     client, request, citizen_with_cases, role, shown
 ):
     _, first, _ = citizen_with_cases
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
 
     html = client.get(first.get_absolute_url()).content.decode()
 

@@ -10,6 +10,7 @@ resolution and a closing entry, and nothing happens in the future. Housing repai
 REDESIGN_DAYS_AGO days ago, and its end-to-end times drop from about three weeks to under a week.
 """
 
+import base64
 import math
 import random
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import Truncator
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from cases.models import (
@@ -39,7 +42,9 @@ from demo.data import (
     ANONYMOUS_CHANCE,
     DAYS,
     DEFAULT_CONTACTS,
+    DEMO_AUTHENTICATOR_KEY,
     DEMO_PASSWORD,
+    DEMO_RECOVERY_CODES,
     DEMO_USERS,
     DISTRICTS,
     EMAIL_DOMAINS,
@@ -556,6 +561,7 @@ class Command(BaseCommand):
         started = timezone.now()
         with transaction.atomic():
             users = self._users()
+            self._second_factors(users)
             self._service_types()
         demo_staff = [users[user.username] for user in DEMO_USERS]
         has_data = Contact.objects.filter(recorded_by__in=demo_staff).exists()
@@ -668,6 +674,31 @@ class Command(BaseCommand):
         return users
 
     @staticmethod
+    def _second_factors(users: dict) -> None:
+        """The published authenticator key for each demo user whose role needs two-factor
+        sign-in (unless they set up their own since), and their recovery codes renewed."""
+        for demo in ROLE_USERS:
+            if demo.role not in roles.TWO_FACTOR_ROLES:
+                continue
+            user = users[demo.username]
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(
+                    user=user,
+                    name="Authenticator app",
+                    key=DEMO_AUTHENTICATOR_KEY,
+                    confirmed=True,
+                )
+            device, _ = StaticDevice.objects.get_or_create(
+                user=user, defaults={"name": "Recovery codes", "confirmed": True}
+            )
+            have = set(device.token_set.values_list("token", flat=True))
+            StaticToken.objects.bulk_create(
+                StaticToken(device=device, token=code)
+                for code in DEMO_RECOVERY_CODES
+                if code not in have
+            )
+
+    @staticmethod
     def _changed_passwords(users: dict, just_created: list[str]) -> list[str]:
         """Role users whose password is no longer the demo one (it is never reset)."""
         works: dict[str, bool] = {}
@@ -725,6 +756,20 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo.username:<12} {demo.role:<14} {name}{extra}")
         others = ", ".join(demo.username for demo in OTHER_FRONT_OFFICE)
         self.stdout.write(f"  Other front-office staff, same password: {others}")
+        needing = " and ".join(d.username for d in ROLE_USERS if d.role in roles.TWO_FACTOR_ROLES)
+        key = base64.b32encode(bytes.fromhex(DEMO_AUTHENTICATOR_KEY)).decode()
+        self.stdout.write("")
+        self.stdout.write(
+            f"Two-factor sign-in is on for {needing}, as their roles require. After the "
+            "password, enter"
+        )
+        self.stdout.write(
+            f"  - the code from an authenticator app set up with the key {key} (time-based), or"
+        )
+        self.stdout.write(
+            f"  - a recovery code: {DEMO_RECOVERY_CODES[0]} to {DEMO_RECOVERY_CODES[-1]} "
+            "(each works once; running seed_demo again renews them)."
+        )
 
     def _print_summary(self) -> None:
         cases = Case.objects.aggregate(
