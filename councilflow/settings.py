@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
     "csp",
     "axes",
     # CouncilFlow's own apps, in the order of their dependencies (README: how the code is laid
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "cases",
     "demand",
     "improvement",
+    "open311",
     "records",
     "analysis",
     "demo",
@@ -86,6 +88,17 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# The Open311 API (open311/): requests each client key may make, and requests without a key
+# (public reads) from one address, counted per app worker.
+OPEN311_RATE_LIMIT = env.str("OPEN311_RATE_LIMIT", default="300/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    # Client addresses as the proxy in front of the app servers passed them on.
+    "NUM_PROXIES": env.int("OPEN311_NUM_PROXIES", default=0),
 }
 
 # Signed out after this long without a request (staff share front-office desks). The session

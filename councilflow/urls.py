@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("improvement.urls")),
     path("", include("analysis.urls")),
     path("admin/", admin.site.urls),
+    # Open311 GeoReport v2: citizens' reports from FixMyStreet and web forms (open311/).
+    path("open311/v2/", include("open311.urls")),
 ]
 
 # A page in the house style that reads nothing from the database; for a form sent while the
