@@ -75,9 +75,9 @@ MATRIX = {
 # tests/open311/ has the rest).
 API_URLS = {
     "open311:services": ({"format": "xml"}, 200),
-    "open311:service": ({"code": "nothing", "format": "xml"}, 404),
+    "open311:service": ({"service_code": "nothing", "format": "xml"}, 404),
     "open311:requests": ({"format": "json"}, 200),
-    "open311:request": ({"pk": "1", "format": "xml"}, 404),
+    "open311:request": ({"service_request_id": "1", "format": "xml"}, 404),
     "open311:token": ({"token": "nothing", "format": "xml"}, 404),
     "open311:updates": ({"format": "xml"}, 403),
     "open311:openapi": ({}, 200),

@@ -53,12 +53,16 @@ class Open311View(APIView):
         return login_not_required(super().as_view(**initkwargs))
 
 
+# Booleans are the strings "true" and "false" in both formats, as the spec's XML has them and
+# mySociety's server writes its JSON.
+
+
 def _service(service: ServiceType) -> dict:
     return {
         "service_code": service.slug,
         "service_name": service.name,
         "description": service.description or service.name,
-        "metadata": True,
+        "metadata": "true",
         "type": "realtime",
         "keywords": "",
         "group": "",
@@ -80,10 +84,10 @@ def _definition(service: ServiceType) -> dict:
     if service.asked_for:
         attributes.append(
             {
-                "variable": True,
+                "variable": "true",
                 "code": "asked_for",
                 "datatype": "singlevaluelist",
-                "required": False,
+                "required": "false",
                 "datatype_description": "",
                 "order": 1,
                 "description": "What are you asking for?",
@@ -93,10 +97,10 @@ def _definition(service: ServiceType) -> dict:
     for code, datatype, description in AUTOMATED:
         attributes.append(
             {
-                "variable": False,
+                "variable": "false",
                 "code": code,
                 "datatype": datatype,
-                "required": False,
+                "required": "false",
                 "datatype_description": "",
                 "order": len(attributes) + 1,
                 "description": description,
@@ -112,10 +116,10 @@ class ServiceList(Open311View):
 
 
 class ServiceDefinition(Open311View):
-    def get(self, request, code, format="xml"):
-        service = selectors.service(code)
+    def get(self, request, service_code, format="xml"):
+        service = selectors.service(service_code)
         if service is None:
-            raise Http404(f"service_code {code!r} was not found: see services.xml.")
+            raise Http404(f"service_code {service_code!r} was not found: see services.xml.")
         return Response({"service_definition": _definition(service)})
 
 
@@ -192,7 +196,8 @@ class Requests(Open311View):
 
 
 class RequestDetail(Open311View):
-    def get(self, request, pk, format="xml"):
+    def get(self, request, service_request_id, format="xml"):
+        pk = service_request_id
         found = selectors.request(int(pk)) if pk.isdigit() and len(pk) < 19 else None
         if found is None:
             raise Http404(f"service_request_id {pk!r} was not found.")
