@@ -12,7 +12,9 @@ from xml.etree import ElementTree
 import pytest
 import schemathesis
 import yaml
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import get_resolver
 from hypothesis import HealthCheck, settings
 
@@ -58,7 +60,18 @@ def test_the_description_names_exactly_the_paths_the_code_serves():
 
 
 @pytest.fixture
-def council(db):
+def wsgi_in_the_test_transaction():
+    """Requests go straight to the WSGI application, not through Django's test client, so do
+    what it does: keep the test's database connection (and its transaction) open between them."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def council(db, wsgi_in_the_test_transaction):
     """A service with what citizens ask for, and a client with its key."""
     service = ServiceTypeFactory(name="Bins", slug="bins")
     DemandType.objects.create(service_type=service, name="Report a missed collection")
