@@ -171,7 +171,8 @@ def request_receive(*, client: Client, data) -> tuple[ServiceRequest, bool]:
     attributes = params.attributes(data)
     external_id = attributes.get(FIXMYSTREET_ID, "").strip()[:100]
     digest = _digest(data)
-    _lock(digest)
+    if not external_id:  # with the client's own id, the unique constraint settles a race
+        _lock(digest)
     earlier = _earlier_request(client, external_id, digest)
     if earlier is not None:
         return earlier, False
