@@ -615,9 +615,12 @@ def generate(args) -> None:
         cursor.execute("SELECT slug, id FROM demand_failurecategory")
         categories = dict(cursor.fetchall())
         # Two redesigns, so the charts have phases: the largest service and everything.
+        # (Every column the register's later migrations added has no database default.)
         cursor.execute(
             "INSERT INTO improvement_systemchange (changed_on, service_type_id, description, "
-            "recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, %s), (%s, NULL, %s, %s, %s)",
+            "recorded_by_id, recorded_at, version, withdrawal_reason, purpose, method, "
+            "expectation, status) VALUES (%s, %s, %s, %s, %s, 1, '', '', '', '', 'adopted'), "
+            "(%s, NULL, %s, %s, %s, 1, '', '', '', '', 'adopted')",
             [
                 (now - timedelta(days=150)).date(), 1, "Crews report misses from the cab.",
                 leaders[0], now, (now - timedelta(days=500)).date(),

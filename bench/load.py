@@ -9,7 +9,9 @@ through the sign-in form, and measures:
 
 a. log a contact (POST /contacts/new/, a new case) at 1, 8 and 32 concurrent clients, beside
    the floor (POST /bench/floor/: signed in, CSRF-checked, one INSERT), checking that the
-   contacts grew by exactly the number of successful posts;
+   contacts grew by exactly the number of successful posts; and receive a FixMyStreet report
+   (POST /open311/v2/requests.xml, with its API key) at 8 clients beside the floor measured
+   again just before it, checking that the arrived reports grew by exactly the successes;
 b. find a case by reference, phone, postcode and name; c. my cases and the case page;
 d. the capability chart and CSV of the largest service over 12 months, and the demand overview
    of all services over 13 weeks, beside the raw SQL that fetches the same data;
@@ -45,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import BENCH_PASSWORD  # noqa: E402
+from open311 import keys  # noqa: E402  (plain Python: hashing only)
 
 HOST = "127.0.0.1"
 LONDON = ZoneInfo("Europe/London")
@@ -140,6 +143,8 @@ def bench_env(database_url: str) -> dict:
         "SECURE_SSL_REDIRECT": "false",
         # Each client signs in once; a failed sign-in in the benchmark is a bug, not an attack.
         "AXES_FAILURE_LIMIT": "1000",
+        # The benchmark's Open311 client may send as fast as it can.
+        "OPEN311_RATE_LIMIT": "100000000/min",
         # Connections kept for the whole run (the app's default is 60 s; reconnecting once a
         # minute costs nothing measurable), so the CPU time of every backend can be read.
         "DATABASE_CONN_MAX_AGE": "3600",
@@ -285,6 +290,50 @@ def contact_fields(data: Data, rng: random.Random, token: str) -> dict:
     return fields
 
 
+OPEN311_CLIENTS = 8  # FixMyStreet's sender at 8 concurrent connections
+OPEN311_CLIENT = "Benchmark FixMyStreet"
+
+
+def open311_key(cursor) -> str:
+    """Register (or re-key) the benchmark's Open311 client directly in the database, as
+    `manage.py open311_client add` would, and return its key."""
+    key = keys.new_key()
+    cursor.execute(
+        "INSERT INTO open311_client (name, key_prefix, key_hash, is_active, created_at) "
+        "VALUES (%s, %s, %s, true, now()) ON CONFLICT (name) DO UPDATE SET "
+        "key_hash = EXCLUDED.key_hash, key_prefix = EXCLUDED.key_prefix, is_active = true",
+        [OPEN311_CLIENT, keys.shown_part(key), keys.digest(key)],
+    )
+    return key
+
+
+def report_fields(data: Data, rng: random.Random, key: str) -> dict:
+    """A UK report as FixMyStreet sends it (perllib/Open311.pm), with a report number no
+    earlier run used, so every one is a new report (a repeat would return the first's id)."""
+    _, slug = rng.choice(data.services)
+    number = f"{rng.getrandbits(48)}{uuid.uuid4().int % 10**6:06d}"
+    return {
+        "api_key": key,
+        "jurisdiction_id": "bench.example.gov.uk",
+        "service_code": slug,
+        "description": (
+            "title: Bin not emptied on Acacia Avenue\n\ndetail: The grey bin outside number 22 "
+            "was missed again this morning.\n\nurl: https://www.fixmystreet.com/report/"
+            f"{number}\n\nSubmitted via FixMyStreet\n"
+        ),
+        "first_name": "Sam",
+        "last_name": "Smith",
+        "email": "sam@example.org",
+        "lat": f"{53.8 + rng.random() / 100:.6f}",
+        "long": f"{-1.55 + rng.random() / 100:.6f}",
+        "media_url": f"https://www.fixmystreet.com/photo/{number}.0.full.jpeg",
+        "attribute[fixmystreet_id]": number,
+        "attribute[easting]": "429800",
+        "attribute[northing]": "433800",
+        "attribute[closest_address]": "22 Acacia Avenue, Leeds LS6 2AB",
+    }
+
+
 def _post_bytes(port: int, cookie: str, path: str, fields: dict) -> bytes:
     body = urlencode(fields).encode()
     head = (
@@ -307,6 +356,8 @@ def _post_client(port, cookie, token, kind, data, seed, deadline, limit, results
             break
         if kind == "floor":
             path, fields, ok = "/bench/floor/", {"text": "x", "csrfmiddlewaretoken": token}, 204
+        elif kind == "open311":  # no session: a client application with its key (`token`)
+            path, fields, ok = "/open311/v2/requests.xml", report_fields(data, rng, token), 201
         else:
             path, fields, ok = "/contacts/new/", contact_fields(data, rng, token), 302
         request = _post_bytes(port, cookie, path, fields)
@@ -331,7 +382,7 @@ def _post_client(port, cookie, token, kind, data, seed, deadline, limit, results
     results.put((latencies, errors, ok_count))
 
 
-def run_posts(sessions, clients, seconds, max_requests, kind, data) -> dict:
+def run_posts(sessions, clients, seconds, max_requests, kind, data, key="") -> dict:
     """`clients` processes POST in a loop for `seconds` (or `max_requests` in all)."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
@@ -342,8 +393,8 @@ def run_posts(sessions, clients, seconds, max_requests, kind, data) -> dict:
             target=_post_client,
             args=(
                 sessions[i].port,
-                sessions[i].cookie_header(),
-                sessions[i].csrf(),
+                "" if kind == "open311" else sessions[i].cookie_header(),
+                key if kind == "open311" else sessions[i].csrf(),
                 kind,
                 data,
                 i * 7919 + clients,
@@ -539,7 +590,36 @@ def write_results(path: Path, r: dict) -> None:
         f"{r['contact_successes']:,}: **{'equal' if r['contacts_match'] else 'NOT EQUAL'}**. "
         f"Floor rows grew by {r['floor_growth']:,} for {r['floor_successes']:,} successes.",
     ]
-    samples = [p["error_sample"] for p in r["posts"].values() if p["error_sample"]]
+    o, of = r["open311"]["open311"], r["open311"]["floor"]
+    lines += [
+        "",
+        "## a. Receive a FixMyStreet report (POST /open311/v2/requests.xml) beside the floor",
+        "",
+        f"{OPEN311_CLIENTS} clients send UK reports as FixMyStreet composes them (its description, "
+        "a location, a photo link, `attribute[fixmystreet_id]`, eastings and northings), each "
+        "with the client's API key and a report number no run used before, so every one is "
+        "saved as a new report (201); the floor was measured again just before, at the same "
+        "concurrency. Latency in ms; throughput in successful requests a second; CPU time per "
+        "successful request.",
+        "",
+        "| clients | report p50 | report p95 | report req/s | floor p50 | floor p95 | "
+        "floor req/s | throughput ratio (report / floor) | report: app ms, db ms | "
+        "floor: app ms, db ms | errors (report, floor) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {OPEN311_CLIENTS} | {o['p50']:.1f} | {o['p95']:.1f} | {o['throughput']:.1f} | "
+        f"{of['p50']:.1f} | {of['p95']:.1f} | {of['throughput']:.1f} | "
+        f"{o['throughput'] / of['throughput']:.0%} | {o['gunicorn_cpu_ms']:.2f}, "
+        f"{o['postgres_cpu_ms']:.2f} | {of['gunicorn_cpu_ms']:.2f}, "
+        f"{of['postgres_cpu_ms']:.2f} | {o['errors']}, {of['errors']} |",
+        "",
+        f"Arrived reports grew by {r['arrivals_growth']:,} for {o['ok']:,} successes: "
+        f"**{'equal' if r['arrivals_growth'] == o['ok'] else 'NOT EQUAL'}**.",
+    ]
+    samples = [
+        p["error_sample"]
+        for p in [*r["posts"].values(), *r["open311"].values()]
+        if p["error_sample"]
+    ]
     if samples:
         lines += ["", f"Error samples: `{samples[:2]}`"]
     lines += [
@@ -669,7 +749,7 @@ def main() -> None:
             session.request("GET", "/contacts/new/")
 
         # a. POSTs, the floor and the contact at each concurrency.
-        r["posts"] = {}
+        r["posts"], r["open311"] = {}, {}
         before = count(cursor, "demand_contact")
         floor_before = count(cursor, "bench_floor_floorrow")
         for clients in CONCURRENCY:
@@ -691,14 +771,34 @@ def main() -> None:
                     f"db={result['postgres_cpu_ms']:.2f} ms",
                     flush=True,
                 )
+        # a. An Open311 report at 8 clients, beside the floor measured again just before it.
+        key = open311_key(cursor)
+        arrivals_before = count(cursor, "demand_arrivedcontact")
+        for kind in ("floor", "open311"):
+            cpu_before = cpu_seconds()
+            result = run_posts(
+                sessions, OPEN311_CLIENTS, args.seconds, args.max_requests, kind, data, key
+            )
+            used = cpu_used(cpu_before, cpu_seconds())
+            for process in ("gunicorn", "postgres"):
+                result[f"{process}_cpu_ms"] = 1000 * used[process] / max(result["ok"], 1)
+            r["open311"][kind] = result
+            print(
+                f"{kind:8} x{OPEN311_CLIENTS:<3} ok={result['ok']} errors={result['errors']} "
+                f"p50={result['p50']:.1f} p95={result['p95']:.1f} "
+                f"rps={result['throughput']:.1f}",
+                flush=True,
+            )
+        r["arrivals_growth"] = count(cursor, "demand_arrivedcontact") - arrivals_before
         r["contacts_before"], r["contacts_after"] = before, count(cursor, "demand_contact")
         r["contact_successes"] = sum(
             p["ok"] for (kind, _), p in r["posts"].items() if kind == "contact"
         )
         r["contacts_match"] = r["contacts_after"] - before == r["contact_successes"]
         r["floor_growth"] = count(cursor, "bench_floor_floorrow") - floor_before
-        r["floor_successes"] = sum(
-            p["ok"] for (kind, _), p in r["posts"].items() if kind == "floor"
+        r["floor_successes"] = (
+            sum(p["ok"] for (kind, _), p in r["posts"].items() if kind == "floor")
+            + r["open311"]["floor"]["ok"]
         )
 
         # b, c. Reads by one front-office user.
@@ -834,6 +934,21 @@ def main() -> None:
             "a. contacts grew by exactly the successful posts",
             f"{r['contacts_after'] - r['contacts_before']:,} vs {r['contact_successes']:,}",
             r["contacts_match"],
+        ),
+    ]
+    o8, of8 = r["open311"]["open311"], r["open311"]["floor"]
+    r["goals"] += [
+        (
+            "a. receive an Open311 report at 8 clients: p95 ≤ 30 ms, no errors, ≥ 50% of the "
+            "floor's throughput",
+            f"p95 {o8['p95']:.1f} ms, {o8['errors']} errors, "
+            f"{o8['throughput'] / of8['throughput']:.0%} of the floor",
+            o8["p95"] <= 30 and o8["errors"] == 0 and o8["throughput"] >= 0.5 * of8["throughput"],
+        ),
+        (
+            "a. arrived reports grew by exactly the successful Open311 posts",
+            f"{r['arrivals_growth']:,} vs {o8['ok']:,}",
+            r["arrivals_growth"] == o8["ok"],
         ),
     ]
     for name, g in r["gets"].items():

@@ -169,11 +169,15 @@ def record_texts(
     )
 
 
-def record_creation(obj: models.Model, *, by: AbstractBaseUser | None) -> list[AuditEntry]:
+def record_creation(
+    obj: models.Model, *, by: AbstractBaseUser | None, actor_label: str = ""
+) -> list[AuditEntry]:
     """A new row: every audited field that holds something (an empty text is nothing)."""
     holding = [f for f in _fields(obj, None) if getattr(obj, f.attname) not in (None, "")]
     empty = {f.attname: None for f in holding}
-    return record_changes(obj, empty, by=by, action=AuditEntry.Action.CREATED)
+    return record_changes(
+        obj, empty, by=by, action=AuditEntry.Action.CREATED, actor_label=actor_label
+    )
 
 
 def record_value_change(

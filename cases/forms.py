@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from accounts import roles
-from cases.models import Case, TimelineEntry
+from cases.models import Case, CitizenUpdate, TimelineEntry
 from lib.forms import GovukFormMixin, PastDateTimeField, VersionMixin, now_for_input
 
 
@@ -73,15 +73,52 @@ class HandOffForm(GovukFormMixin, VersionMixin, forms.Form):
         self.fields["to"].queryset = people_who_can_own_cases().exclude(pk=case.owner_id)
 
 
+def _status_choices(statuses) -> list[tuple[str, str]]:
+    return [(str(status), status.label) for status in statuses]
+
+
 class CloseForm(GovukFormMixin, VersionMixin, forms.Form):
     resolution = forms.CharField(
         label="How was the citizen's need met?",
+        help_text="The citizen is told this, so write it for them.",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
         error_messages={"required": "Say how the citizen's need was met."},
+    )
+    outcome = forms.ChoiceField(
+        label="How did it end for the citizen?",
+        choices=_status_choices(CitizenUpdate.CLOSED_STATUSES),
+        initial=CitizenUpdate.Status.FIXED,
+        widget=forms.RadioSelect,
+        help_text="Sent with the resolution to the citizen's progress (FixMyStreet shows it).",
+        # Not chosen (a form from before this question): "Closed".
+        required=False,
     )
     closed_at = PastDateTimeField(label="When was the need met?", what="When the need was met")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["closed_at"].initial = now_for_input
+
+
+class CitizenUpdateForm(GovukFormMixin, VersionMixin, forms.Form):
+    status = forms.ChoiceField(
+        label="How do things stand?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how things stand."},
+    )
+    description = forms.CharField(
+        label="Your update for the citizen",
+        help_text=(
+            "They will read this as you write it (on FixMyStreet, if they reported it there), "
+            "so say what is happening and what happens next, in plain words."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": "Write the update for the citizen."},
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        statuses = CitizenUpdate.OPEN_STATUSES if case.is_open else CitizenUpdate.CLOSED_STATUSES
+        self.fields["status"].choices = _status_choices(statuses)

@@ -239,6 +239,7 @@ class TimelineEntry(models.Model):
         CLOSED = "closed", "Closed"
         REOPENED = "reopened", "Reopened"
         RECLASSIFIED = "reclassified", "Contact reclassified"
+        CITIZEN_UPDATE = "citizen_update", "Update for the citizen"
 
     class StepKind(models.TextChoices):
         VALUE = "value", "Value work"
@@ -300,6 +301,79 @@ class TimelineEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Timeline entries are append-only and cannot be deleted.")
+
+
+class CitizenUpdate(models.Model):
+    """What the council told the citizen about their case, and how things stand: an update the
+    owner (or a team leader) wrote, or the resolution when the case closed. Its words are its
+    timeline entry's description (the case's own record of it). Published to the citizen as soon
+    as it is saved: Open311 clients such as FixMyStreet read it (open311/), and any other way of
+    telling citizens reads the same rows. The statuses are the ones Open311 clients understand."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open: we have it and will act on it"
+        INVESTIGATING = "investigating", "We are looking into it"
+        IN_PROGRESS = "in_progress", "Work is under way"
+        ACTION_SCHEDULED = "action_scheduled", "Work is booked"
+        FIXED = "fixed", "Fixed: the need is met"
+        CLOSED = "closed", "Closed"
+        NOT_COUNCILS_RESPONSIBILITY = (
+            "not_councils_responsibility",
+            "Not the council's responsibility",
+        )
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+        DUPLICATE = "duplicate", "A duplicate of another report"
+        INTERNAL_REFERRAL = "internal_referral", "Passed to another part of the council"
+
+    # The statuses of an open case, and the outcomes a closed one can have.
+    OPEN_STATUSES = (
+        Status.OPEN,
+        Status.INVESTIGATING,
+        Status.IN_PROGRESS,
+        Status.ACTION_SCHEDULED,
+    )
+    CLOSED_STATUSES = (
+        Status.FIXED,
+        Status.CLOSED,
+        Status.NOT_COUNCILS_RESPONSIBILITY,
+        Status.NO_FURTHER_ACTION,
+        Status.DUPLICATE,
+        Status.INTERNAL_REFERRAL,
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="citizen_updates")
+    entry = models.OneToOneField(
+        TimelineEntry, on_delete=models.PROTECT, related_name="citizen_update"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices)
+    # When the citizen could first read it: always the moment it was saved, even for a closure
+    # recorded later than it happened, so that a client polling for what is new since its last
+    # look never misses it.
+    published_at = models.DateTimeField()
+
+    personal_data = PersonalData(not_personal=("status",), belongs_to="case")
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            # Open311's servicerequestupdates: the updates published in a window of time.
+            models.Index(fields=["published_at"], name="citizen_update_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} on {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("Updates for citizens are published and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Updates for citizens are published and cannot be deleted.")
+
+    @property
+    def is_closing(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
 
 
 # The kinds of step that are waste (docs/method.md §2): every kind but value work.

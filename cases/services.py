@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import roles
 from cases import audit
-from cases.models import Case, Citizen, ServiceType, TimelineEntry
+from cases.models import Case, Citizen, CitizenUpdate, ServiceType, TimelineEntry
 
 STALE_FORM_MESSAGE = (
     "Someone else changed this case since you opened this form, so nothing was saved. "
@@ -199,12 +199,17 @@ def case_close(
     resolution: str,
     closed_at: datetime | None = None,
     expected_version: int | None = None,
+    outcome: str = CitizenUpdate.Status.CLOSED,
 ) -> Case:
+    """Close the case: the need is met. The resolution is published to the citizen as an
+    update with the outcome (fixed, not the council's responsibility...)."""
     locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
     if not locked.is_open:
         raise ValidationError("This case is already closed.", code="closed")
     if not resolution.strip():
         raise ValidationError("Say how the citizen's need was met.", code="required")
+    if outcome not in CitizenUpdate.CLOSED_STATUSES:
+        raise ValidationError("Choose how the case ended for the citizen.", code="outcome")
     closed_at = closed_at or timezone.now()
     _refuse_future(closed_at, "The time the case was closed")
     if closed_at < locked.opened_at:
@@ -217,14 +222,52 @@ def case_close(
     locked.closed_at = closed_at
     locked.resolution = resolution
     _save_change(locked, "status", "closed_at", "resolution", by=by)
-    TimelineEntry.objects.create(
+    entry = TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.CLOSED,
         description=resolution,
         actor=by,
         occurred_at=closed_at,
     )
+    CitizenUpdate.objects.create(
+        case=locked, entry=entry, status=outcome, published_at=timezone.now()
+    )
     return locked
+
+
+@transaction.atomic
+def case_update_citizen(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    status: str,
+    description: str,
+    expected_version: int | None = None,
+) -> CitizenUpdate:
+    """Tell the citizen how things stand, in words written for them. Recorded on the case's
+    timeline and published at once (Open311 clients read it; so can any other way of telling
+    citizens). Open cases take the statuses of work in hand; a closed case keeps its outcome
+    statuses, for a word after closure."""
+    locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
+    allowed = CitizenUpdate.OPEN_STATUSES if locked.is_open else CitizenUpdate.CLOSED_STATUSES
+    if status not in allowed:
+        raise ValidationError(
+            "Choose how things stand from the list"
+            + ("." if locked.is_open else ": the case is closed (reopen it to reopen the work)."),
+            code="status",
+        )
+    if not description.strip():
+        raise ValidationError("Write the update for the citizen.", code="required")
+    _save_change(locked, by=by)
+    now = timezone.now()
+    entry = TimelineEntry.objects.create(
+        case=locked,
+        kind=TimelineEntry.Kind.CITIZEN_UPDATE,
+        description=description,
+        actor=by,
+        occurred_at=now,
+    )
+    return CitizenUpdate.objects.create(case=locked, entry=entry, status=status, published_at=now)
 
 
 @transaction.atomic

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<str:reference>/steps/new/", views.case_record_step, name="record_step"),
     path("<str:reference>/hand-off/", views.case_hand_off, name="hand_off"),
     path("<str:reference>/close/", views.case_close, name="close"),
+    path("<str:reference>/update-citizen/", views.case_update_citizen, name="update_citizen"),
     path("<str:reference>/history/", views.case_history, name="history"),
 ]

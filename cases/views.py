@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import roles
 from cases import selectors, services, stale
 from cases.filters import CaseFilter
-from cases.forms import CloseForm, HandOffForm, StepForm
-from cases.models import parse_reference
+from cases.forms import CitizenUpdateForm, CloseForm, HandOffForm, StepForm
+from cases.models import CitizenUpdate, parse_reference
 
 CASES_PER_PAGE = 25
 OPEN_CASES_SHOWN = 50  # the oldest; the rest are a click away in Find a case
@@ -187,6 +187,30 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
             by=request.user,
             resolution=data["resolution"],
             closed_at=data["closed_at"],
+            outcome=data["outcome"] or CitizenUpdate.Status.CLOSED,
+            expected_version=data["version"],
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(roles.LOG_CONTACTS, raise_exception=True)
+def case_update_citizen(request: HttpRequest, reference: str) -> HttpResponse:
+    """The owner (or a team leader) tells the citizen how things stand, on any case."""
+    return _case_action(
+        request,
+        reference,
+        form_class=CitizenUpdateForm,
+        form_kwargs=lambda case: {"case": case},
+        template="cases/citizen_update_form.html",
+        success="Update for the citizen published on {reference}.",
+        button="Publish update",
+        needs_open=False,
+        act=lambda case, data: services.case_update_citizen(
+            case=case,
+            by=request.user,
+            status=data["status"],
+            description=data["description"],
             expected_version=data["version"],
         ),
     )

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
     "csp",
     "axes",
     "django_guid",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "cases",
     "demand",
     "improvement",
+    "open311",
     "records",
     "analysis",
     "staff",
@@ -137,6 +139,16 @@ PERMISSIONS_POLICY = {
         "usb",
         "xr-spatial-tracking",
     )
+}
+# The Open311 API (open311/): requests each client key may make, and requests without a key
+# (public reads) from one address, counted per app worker.
+OPEN311_RATE_LIMIT = env.str("OPEN311_RATE_LIMIT", default="300/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    # Client addresses as the proxy in front of the app servers passed them on.
+    "NUM_PROXIES": env.int("OPEN311_NUM_PROXIES", default=0),
 }
 
 # Signed out after this long without a request (staff share front-office desks). The session

@@ -23,6 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # For the load balancer: no sign-in, plain text, checks the database.
     path("health/", health, name="health"),
+    # Open311 GeoReport v2: citizens' reports from FixMyStreet and web forms (open311/).
+    path("open311/v2/", include("open311.urls")),
 ]
 
 # A page in the house style that reads nothing from the database; for a form sent while the

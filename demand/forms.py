@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.forms.utils import ErrorDict
 
 from cases.models import Case, Citizen, ServiceType, normalise_postcode
-from demand.models import Contact, DemandType, FailureCategory
+from demand.models import ArrivedContact, Contact, DemandType, FailureCategory
 from demand.services import ContactDetails
 from lib.forms import (
     GovukFormMixin,
@@ -162,7 +162,8 @@ class ContactDetailsForm(GovukFormMixin, SubmissionTokenMixin, ClassificationFor
     )
     channel = forms.ChoiceField(
         label="How did they get in touch?",
-        choices=Contact.Channel.choices,
+        # An online report arrives by itself (the "Arrived online" list): never typed in.
+        choices=[c for c in Contact.Channel.choices if c[0] != Contact.Channel.ONLINE],
         initial=Contact.Channel.PHONE,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how the citizen got in touch."},
@@ -378,3 +379,96 @@ class ReclassifyForm(GovukFormMixin, ClassificationForm):
         self.fields["prevention_note"].label = "Could it have been prevented, and how? (optional)"
         self.fields["demand"].label = "Value or failure demand?"
         self.fields["demand"].choices = Contact.Demand.choices
+
+
+NEW = "new"
+
+
+class TakeArrivalForm(GovukFormMixin, ClassificationForm):
+    """Taking a report or update that arrived online: who it is from and which case it goes
+    on (for a report), and its classification, asked as for a phone call. The citizen's words
+    are theirs, shown and never edited."""
+
+    citizen = forms.ChoiceField(
+        label="Who is it from?",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="People we already know who look like the sender, or a new record from the "
+        "details they gave.",
+    )
+    attach_to = forms.ChoiceField(
+        label="Which case is it about?",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="If it is about a need they already have open, put it on that case.",
+    )
+    what_matters = forms.CharField(
+        label="What matters to the citizen? (optional)",
+        help_text="In their words, if they said (“I'm away from Friday”).",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+    autofocus_field = "demand"
+
+    def __init__(self, *args, arrival, look_alikes=(), open_cases=(), **kwargs):
+        super().__init__(*args, service_type=arrival.service_type, **kwargs)
+        self.arrival = arrival
+        self.look_alikes = {str(c.pk): c for c in look_alikes}
+        self.open_cases = {str(c.pk): c for c in open_cases}
+        if arrival.kind == ArrivedContact.Kind.UPDATE:
+            del self.fields["citizen"], self.fields["attach_to"], self.fields["what_matters"]
+        else:
+            given = arrival.citizen_name or "No name given"
+            self.fields["citizen"].choices = [
+                (
+                    NEW,
+                    f"A new citizen: {given}"
+                    if arrival.citizen_name or arrival.email
+                    else "Nobody we know: they gave no name or email",
+                ),
+                *[(pk, citizen.summary) for pk, citizen in self.look_alikes.items()],
+            ]
+            self.fields["citizen"].initial = NEW
+            self.fields["attach_to"].choices = [
+                (NEW, "A new case"),
+                *[
+                    (pk, f"{case.reference} {case.service_type}, {case.citizen}")
+                    for pk, case in self.open_cases.items()
+                ],
+            ]
+            self.fields["attach_to"].initial = NEW
+            if not self.open_cases:
+                del self.fields["attach_to"]
+        if arrival.asked_for_id and not self.is_bound:
+            self.initial.setdefault("demand_type", str(arrival.asked_for_id))
+
+    def clean_citizen(self) -> Citizen | None:
+        chosen = self.cleaned_data.get("citizen") or NEW
+        if chosen == NEW:
+            return None
+        if chosen not in self.look_alikes:
+            raise forms.ValidationError("Choose who it is from, from the list.")
+        return self.look_alikes[chosen]
+
+    def clean_attach_to(self) -> Case | None:
+        chosen = self.cleaned_data.get("attach_to") or NEW
+        if chosen == NEW:
+            return None
+        if chosen not in self.open_cases:
+            raise forms.ValidationError("Choose the case from the list.")
+        return self.open_cases[chosen]
+
+    def new_citizen(self) -> dict[str, str]:
+        """The sender as a citizen record (the API refused anything longer than it holds; a
+        postcode it cannot read stays on the arrival, shown on the case, not on the record)."""
+        arrival = self.arrival
+        postcode = normalise_postcode(arrival.postcode)
+        return {
+            "name": arrival.citizen_name,
+            "phone": arrival.phone,
+            "email": arrival.email,
+            "address": arrival.address,
+            "postcode": postcode if len(postcode) <= 10 else "",
+        }

@@ -58,6 +58,9 @@ class Contact(models.Model):
         WEB = "web", "Web form"
         LETTER = "letter", "Letter"
         SOCIAL = "social", "Social media"
+        # A report or update sent online through an Open311 client (FixMyStreet, the council's
+        # own web form): it arrives by itself, and its ArrivedContact names the application.
+        ONLINE = "online", "Online report"
 
     class Demand(models.TextChoices):
         VALUE = "value", "Value demand"
@@ -152,3 +155,126 @@ class Contact(models.Model):
     @property
     def is_failure(self) -> bool:
         return self.demand == self.Demand.FAILURE
+
+
+class ArrivedContact(models.Model):
+    """A report or an update that a citizen sent online (through FixMyStreet or the council's
+    web form, over Open311), kept exactly as it arrived, in their words, with where it is and
+    links to their photos. It waits in the front office's "Arrived online" list until someone
+    takes it: taking it classifies it and logs it as a contact (channel: online report) on a new
+    case they own, or on the citizen's open case. Its `contact` is then that contact."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        UPDATE = "update", "Update on a report"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The application it came through, as its administrators named it ("FixMyStreet").
+    source = models.CharField(max_length=100)
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
+    # When the citizen sent it (the citizen's clock starts here), and when it reached us.
+    received_at = models.DateTimeField()
+    arrived_at = models.DateTimeField(auto_now_add=True)
+    citizen_words = models.TextField()
+    # What the citizen said they were asking for, from the service's demand types.
+    asked_for = models.ForeignKey(
+        DemandType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who they said they are: any of it may be missing.
+    first_name = models.CharField(max_length=200, blank=True)
+    last_name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=100, blank=True)
+    # Where: as the client gave it. Coordinates are kept as the decimal text that was sent.
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    latitude = models.CharField(max_length=20, blank=True)
+    longitude = models.CharField(max_length=20, blank=True)
+    easting = models.CharField(max_length=20, blank=True)
+    northing = models.CharField(max_length=20, blank=True)
+    uprn = models.CharField(max_length=20, blank=True)
+    address_id = models.CharField(max_length=200, blank=True)
+    # Links to the citizen's photos, one a line.
+    photo_urls = models.TextField(blank=True)
+    # An update's status as the citizen set it ("closed": they say it is fixed).
+    status_given = models.CharField(max_length=40, blank=True)
+    # Everything else the client sent (its attributes, the citizen's account id...), as JSON
+    # text, so that nothing they sent is lost.
+    details = models.TextField(blank=True)
+    # The report an update is about.
+    report = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="updates"
+    )
+    # The case it is on: set when it is taken (for an update, once its report has been taken).
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="arrivals"
+    )
+    contact = models.OneToOneField(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="arrival"
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    taken_at = models.DateTimeField(null=True, blank=True)
+
+    personal_data = PersonalData(
+        replaced=("citizen_words", "details"),
+        erased=(
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            "latitude",
+            "longitude",
+            "easting",
+            "northing",
+            "uprn",
+            "address_id",
+            "photo_urls",
+        ),
+        not_personal=("kind", "source", "status_given"),
+        belongs_to="case",
+    )
+
+    class Meta:
+        ordering = ["arrived_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="arrival_taken_all_or_nothing",
+                condition=Q(contact__isnull=True, taken_by__isnull=True, taken_at__isnull=True)
+                | Q(contact__isnull=False, taken_by__isnull=False, taken_at__isnull=False),
+            ),
+            models.CheckConstraint(name="arrival_words_not_empty", condition=~Q(citizen_words="")),
+            models.CheckConstraint(
+                name="arrival_update_has_report",
+                condition=Q(kind="report", report__isnull=True)
+                | Q(kind="update", report__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The "Arrived online" list: what is waiting, oldest first.
+            models.Index(
+                fields=["arrived_at"], condition=Q(contact__isnull=True), name="arrival_waiting_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.source} ({self.pk})"
+
+    @property
+    def citizen_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part.strip())
+
+    @property
+    def photo_list(self) -> list[str]:
+        return [url for url in self.photo_urls.splitlines() if url.strip()]
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.contact_id is None

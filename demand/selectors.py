@@ -6,11 +6,13 @@ from demand.models import Contact
 
 def case_timeline(case: Case) -> list[TimelineEntry]:
     """The case's timeline, newest first, each contact entry carrying its contact."""
-    entries = list(case.timeline.select_related("actor", "from_owner", "to_owner"))
+    entries = list(
+        case.timeline.select_related("actor", "from_owner", "to_owner", "citizen_update")
+    )
     contacts = {
         contact.pk: contact
         for contact in Contact.objects.filter(case=case).select_related(
-            "failure_category", "demand_type", "recorded_by"
+            "failure_category", "demand_type", "recorded_by", "arrival"
         )
     }
     for entry in entries:

@@ -978,3 +978,51 @@ FOLLOW_UP_CHANNELS = {PHONE: 62, EMAIL: 14, WEB: 8, FACE_TO_FACE: 8, SOCIAL: 8}
 OUT_OF_HOURS_CHANNELS = (WEB, EMAIL, SOCIAL)  # the only channels open at weekends and evenings
 OFFICE_HOURS = (time(8, 30), time(17, 30))
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+# FixMyStreet, registered as an Open311 client, and the reports citizens sent through it that
+# wait in "Arrived online" (as FixMyStreet composes them: title, detail, its link).
+DEMO_CLIENT = "FixMyStreet"
+ONLINE_REPORTS = (
+    {
+        "service_code": "pothole-report",
+        "description": (
+            "title: Deep pothole on Otley Road\n\ndetail: There's a pothole about a foot across "
+            "outside the bus stop by number 212. A cyclist nearly came off this morning.\n\n"
+            "url: https://www.fixmystreet.com/report/9001\n\nSubmitted via FixMyStreet\n"
+        ),
+        "first_name": "Hannah",
+        "last_name": "Okafor",
+        "email": "hannah.okafor@example.org",
+        "lat": "53.826512",
+        "long": "-1.575730",
+        "attribute[easting]": "427950",
+        "attribute[northing]": "436530",
+        "attribute[closest_address]": "212 Otley Road, Leeds LS16 5AB",
+        "media_url": "https://www.fixmystreet.com/photo/9001.0.full.jpeg",
+    },
+    {
+        "service_code": "missed-bin-collection",
+        "description": (
+            "title: Recycling bin not emptied again\n\ndetail: Our green bin was out on time on "
+            "Tuesday and it's still full. This is the third time since September.\n\n"
+            "url: https://www.fixmystreet.com/report/9002\n\nSubmitted via FixMyStreet\n"
+        ),
+        "first_name": "Tom",
+        "last_name": "Price",
+        "email": "tom.price@example.org",
+        "lat": "53.801022",
+        "long": "-1.563941",
+        "attribute[closest_address]": "14 Hyde Park Road, Leeds LS6 1AH",
+    },
+    {
+        "service_code": "missed-bin-collection",
+        "description": (
+            "title: Bin left in the middle of the pavement\n\ndetail: After collection the bin "
+            "was left across the pavement and my neighbour in a wheelchair couldn't get past."
+            "\n\nurl: https://www.fixmystreet.com/report/9003\n\nSubmitted via FixMyStreet\n"
+        ),
+        "lat": "53.797850",
+        "long": "-1.556204",
+    },
+)

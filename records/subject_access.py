@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from cases.models import AuditEntry, Case, Citizen, TimelineEntry
-from demand.models import Contact
+from cases.models import AuditEntry, Case, Citizen, CitizenUpdate, TimelineEntry
+from demand.models import ArrivedContact, Contact
 
 
 def _moment(value) -> str | None:
@@ -37,6 +37,13 @@ def citizen_record(citizen: Citizen, *, generated_by: AbstractBaseUser) -> dict:
                 queryset=TimelineEntry.objects.select_related(
                     "actor", "from_owner", "to_owner"
                 ).order_by("occurred_at", "pk"),
+            ),
+            Prefetch("arrivals", queryset=ArrivedContact.objects.order_by("received_at", "pk")),
+            Prefetch(
+                "citizen_updates",
+                queryset=CitizenUpdate.objects.select_related("entry").order_by(
+                    "published_at", "pk"
+                ),
             ),
         )
         .order_by("opened_at", "pk")
@@ -113,5 +120,24 @@ def _case_record(case: Case) -> dict:
                 "to_owner": _person(entry.to_owner),
             }
             for entry in case.timeline.all()
+        ],
+        # What they sent online (FixMyStreet, the council's web form), as it arrived.
+        "sent_online": [
+            {
+                "kind": arrival.get_kind_display(),
+                "sent_through": arrival.source,
+                "received_at": _moment(arrival.received_at),
+                "arrived_at": _moment(arrival.arrived_at),
+                **_held(arrival),
+            }
+            for arrival in case.arrivals.all()
+        ],
+        "updates_for_the_citizen": [
+            {
+                "published_at": _moment(update.published_at),
+                "status": update.get_status_display(),
+                "words": update.entry.description,
+            }
+            for update in case.citizen_updates.all()
         ],
     }

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import roles
 from cases.models import Case, Citizen, ServiceType, TimelineEntry
-from demand.models import Contact, FailureCategory
+from demand.models import ArrivedContact, Contact, FailureCategory
 from improvement.models import SystemChange, SystemCondition
 from improvement.services import system_change_record, system_condition_record
 
@@ -187,3 +187,23 @@ class SystemConditionFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, recorded_by, **kwargs):
         return system_condition_record(by=recorded_by, **kwargs)
+
+
+class ArrivedContactFactory(factory.django.DjangoModelFactory):
+    """A report that arrived online and waits to be taken."""
+
+    class Meta:
+        model = ArrivedContact
+
+    kind = ArrivedContact.Kind.REPORT
+    source = "FixMyStreet"
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    received_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=20))
+    citizen_words = "title: Bin not emptied\n\ndetail: The grey bin at number 22 was missed."
+    first_name = "Sam"
+    last_name = "Smith"
+    email = factory.Sequence(lambda n: f"reporter{n}@example.org")
+    latitude = "53.800755"
+    longitude = "-1.549077"
+    address = "22 Acacia Avenue, Leeds"
+    photo_urls = "https://www.fixmystreet.com/photo/1.jpeg"

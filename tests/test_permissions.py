@@ -4,7 +4,12 @@ the role gets a clear 403; an anonymous visitor is sent to sign in."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import CaseFactory, SystemChangeFactory, SystemConditionFactory
+from tests.factories import (
+    ArrivedContactFactory,
+    CaseFactory,
+    SystemChangeFactory,
+    SystemConditionFactory,
+)
 from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +43,16 @@ MATRIX = {
     "cases:record_step": ("open", ["login", 200, 403, 200, 403]),
     "cases:hand_off": ("open", ["login", 200, 403, 200, 403]),
     "cases:close": ("open", ["login", 200, 403, 200, 403]),
+    # Telling the citizen how things stand is a change to the case: its owner or a team leader.
+    "cases:update_citizen": ("open", ["login", 200, 403, 200, 403]),
     "cases:history": ("open", ["login", 403, 403, 200, 200]),
     # A subject access request is answered by a team leader.
     "records:citizen_data": ("citizen", ["login", 403, 403, 200, 403]),
     "demand:log_contact": (None, ["login", 200, 200, 200, 403]),
     "demand:help": (None, ["login", 200, 200, 200, 200]),
+    # What arrived online is taken by whoever logs contacts.
+    "demand:arrived": (None, ["login", 200, 200, 200, 403]),
+    "demand:take": ("arrival", ["login", 200, 200, 200, 403]),
     "demand:log_on_case": ("open", ["login", 200, 200, 200, 403]),
     "demand:reopen": ("closed", ["login", 200, 403, 200, 403]),
     "admin:index": (None, ["admin-login", "admin-login", "admin-login", "admin-login", 200]),
@@ -75,6 +85,19 @@ MATRIX = {
     "analysis:flow": (None, ["login", 403, 403, 200, 403]),
     "analysis:capability_chart": ("service", ["login", 403, 403, 200, 403]),
     "analysis:capability_csv": ("service", ["login", 403, 403, 200, 403]),
+}
+# The Open311 API answers client applications by their api_key, never by a sign-in: the same
+# for everyone (a 404 or 403 in the spec's shape where nothing exists or no key was given;
+# tests/open311/ has the rest).
+API_URLS = {
+    "open311:services": ({"format": "xml"}, 200),
+    "open311:service": ({"service_code": "nothing", "format": "xml"}, 404),
+    "open311:requests": ({"format": "json"}, 200),
+    "open311:request": ({"service_request_id": "1", "format": "xml"}, 404),
+    "open311:token": ({"token": "nothing", "format": "xml"}, 404),
+    "open311:updates": ({"format": "xml"}, 403),
+    "open311:openapi": ({}, 200),
+    "open311:not_found": ({}, 404),
 }
 # POST-only URLs: GET is refused whoever asks.
 POST_ONLY = {
@@ -110,6 +133,8 @@ def _url(name, case_state, owner):
         return reverse(name, kwargs={"pk": SystemChangeFactory().pk})
     if case_state == "system_condition":
         return reverse(name, kwargs={"pk": SystemConditionFactory().pk})
+    if case_state == "arrival":
+        return reverse(name, kwargs={"pk": ArrivedContactFactory().pk})
     case = CaseFactory(owner=owner, closed=case_state == "closed")
     if case_state == "contact":
         return reverse(name, kwargs={"pk": case.contacts.get().pk})
@@ -156,6 +181,7 @@ def test_post_only_urls_refuse_get(client, people, name, role):
         "cases:record_step",
         "cases:hand_off",
         "cases:close",
+        "cases:update_citizen",
         "improvement:correct",
         "improvement:withdraw",
         "improvement:condition_new",
@@ -190,6 +216,21 @@ def _all_url_names(resolver=None, namespace=""):
             yield f"{namespace}{pattern.name}"
 
 
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(API_URLS))
+def test_the_api_answers_the_same_whoever_is_signed_in(client, people, name, role):
+    from django.urls import reverse
+
+    kwargs, expected = API_URLS[name]
+    if people[role]:
+        sign_in(client, people[role])
+
+    response = client.get(reverse(name, kwargs=kwargs))
+
+    assert response.status_code == expected
+    assert "text/html" not in response["Content-Type"]
+
+
 def test_matrix_covers_every_url():
-    covered = set(MATRIX) | set(POST_ONLY)
+    covered = set(MATRIX) | set(POST_ONLY) | set(API_URLS)
     assert set(_all_url_names()) - covered == set()

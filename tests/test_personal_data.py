@@ -10,11 +10,11 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
-from cases.models import Case, Citizen
+from cases.models import Case, Citizen, CitizenUpdate
 from lib.personal import PLACEHOLDER, PersonalData
 from records import retention
 from records.subject_access import citizen_record
-from tests.factories import CaseFactory, ContactFactory
+from tests.factories import ArrivedContactFactory, CaseFactory, ContactFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 # Fields that can hold what a person wrote or who they are.
@@ -66,6 +66,13 @@ def test_every_text_and_contact_field_is_declared_personal_or_not(model):
 def test_retention_removes_every_declared_field_of_a_case_and_what_belongs_to_it():
     case = CaseFactory(closed=True, opened_at=timezone.now() - timedelta(days=4000))
     ContactFactory(case=case, failure=True, received_at=case.opened_at)
+    ArrivedContactFactory(case=case, service_type=case.service_type, received_at=case.opened_at)
+    CitizenUpdate.objects.create(
+        case=case,
+        entry=case.timeline.get(kind="closed"),
+        status="fixed",
+        published_at=case.closed_at,
+    )
     case.service_type.retention_days = 30
     case.service_type.save()
 
@@ -90,12 +97,18 @@ def test_a_subject_access_request_holds_every_declared_field(team_leader):
     case = CaseFactory(closed=True)
     ContactFactory(case=case, failure=True)
 
+    ArrivedContactFactory(case=case, service_type=case.service_type)
+
     record = citizen_record(case.citizen, generated_by=team_leader)
 
     assert set(Citizen.personal_data.held) <= set(record["citizen"])
     (held_case,) = record["cases"]
     assert set(Case.personal_data.held) <= set(held_case)
-    for key, model in (("contacts", "demand.Contact"), ("timeline", "cases.TimelineEntry")):
+    for key, model in (
+        ("contacts", "demand.Contact"),
+        ("timeline", "cases.TimelineEntry"),
+        ("sent_online", "demand.ArrivedContact"),
+    ):
         declared = apps.get_model(model).personal_data
         assert held_case[key], key
         assert all(set(declared.held) <= set(row) for row in held_case[key])

@@ -371,3 +371,18 @@ def test_running_it_again_leaves_the_improvement_register_as_it_was(output):
     seed()
     assert (SystemCondition.objects.count(), ConditionEvidence.objects.count()) == before
     assert SystemChange.objects.count() == 1
+
+
+def test_fixmystreet_is_a_client_with_reports_waiting_and_its_key_printed_once(output, client):
+    from demand.models import ArrivedContact
+
+    key = re.search(r"shown this once.*\n\s+(cf311_\S+)", output).group(1)
+    waiting = ArrivedContact.objects.filter(contact__isnull=True)
+    assert waiting.count() == 3
+    assert all(arrival.source == "FixMyStreet" for arrival in waiting)
+    assert client.get("/open311/v2/servicerequestupdates.xml", {"api_key": key}).status_code == 200
+
+    again = seed()
+
+    assert "cf311_" not in again
+    assert ArrivedContact.objects.count() == 3

@@ -43,6 +43,7 @@ from demo.data import (
     DAYS,
     DEFAULT_CONTACTS,
     DEMO_AUTHENTICATOR_KEY,
+    DEMO_CLIENT,
     DEMO_PASSWORD,
     DEMO_RECOVERY_CODES,
     DEMO_USERS,
@@ -63,6 +64,7 @@ from demo.data import (
     LONG_RUNNING_DAYS,
     LONG_RUNNING_PER,
     OFFICE_HOURS,
+    ONLINE_REPORTS,
     OTHER_FRONT_OFFICE,
     OUT_OF_HOURS_CHANNELS,
     PHONE,
@@ -92,6 +94,8 @@ from improvement.services import (
     system_change_record,
     system_condition_record,
 )
+from open311 import services as open311_services
+from open311.models import Client
 
 # --- Generating ------------------------------------------------------------------------------
 
@@ -580,8 +584,27 @@ class Command(BaseCommand):
             self.stdout.write(f"Done in {seconds:.1f} s.")
         with transaction.atomic():
             self._improvement(users)
+        self._online_reports()
         self._print_logins()
         self._print_summary()
+
+    def _online_reports(self) -> None:
+        """FixMyStreet as a registered client, with a few citizens' reports waiting in
+        "Arrived online" (once: its key is printed only when it is issued)."""
+        if Client.objects.filter(name=DEMO_CLIENT).exists():
+            return
+        with transaction.atomic():
+            client, key = open311_services.client_add(name=DEMO_CLIENT)
+            for number, report in enumerate(ONLINE_REPORTS, start=1):
+                open311_services.request_receive(
+                    client=client,
+                    data={**report, "attribute[fixmystreet_id]": str(9000 + number)},
+                )
+        self.stdout.write(
+            f"Open311: {DEMO_CLIENT} registered with {len(ONLINE_REPORTS)} reports waiting in "
+            "Arrived online. Its API key, shown this once (for trying the API at /open311/v2/):"
+        )
+        self.stdout.write(f"  {key}")
 
     def _improvement(self, users: dict) -> None:
         """What the repairs team found (system conditions, with the contacts that are their
