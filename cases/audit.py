@@ -21,7 +21,7 @@ NOT_AUDITED_IN = {
     "case": {"is_dirty"},
     "user": {"password", "last_login"},
 }
-# A model of another app names its own fields audited some other way (record_texts) in a
+# A model of another app names its own fields audited some other way (record_value_change) in a
 # `not_audited` attribute.
 
 # Entries waiting to be written by the `batched()` block they were recorded in.
@@ -140,33 +140,6 @@ def record_changes(
                 )
             )
     return _write(entries)
-
-
-def record_texts(
-    obj: models.Model,
-    before: dict[str, str],
-    after: dict[str, str],
-    *,
-    by: AbstractBaseUser | None,
-    action: str = AuditEntry.Action.CHANGED,
-) -> list[AuditEntry]:
-    """One entry per named value that differs, for what is not a column of the object's own row
-    (the rows it is linked to, many to many), written as a person reads them."""
-    return _write(
-        [
-            _entry(
-                obj,
-                by=by,
-                action=action,
-                actor_label="",
-                field=name,
-                old_value=old,
-                new_value=after[name],
-            )
-            for name, old in before.items()
-            if old != after[name]
-        ]
-    )
 
 
 def record_creation(

@@ -86,12 +86,16 @@ def _linked_texts(obj: SystemChange | SystemCondition) -> dict[str, str]:
     }
 
 
+def _record_links(obj, before: dict[str, str], after: dict[str, str], *, by, action) -> None:
+    for name, old in before.items():
+        audit.record_value_change(obj, field=name, old=old, new=after[name], by=by, action=action)
+
+
 def _created(obj: SystemChange | SystemCondition, *, by: AbstractBaseUser) -> None:
     audit.record_creation(obj, by=by)
     linked = _linked_texts(obj)
-    audit.record_texts(
-        obj, dict.fromkeys(linked, ""), linked, by=by, action=audit.AuditEntry.Action.CREATED
-    )
+    created = audit.AuditEntry.Action.CREATED
+    _record_links(obj, dict.fromkeys(linked, ""), linked, by=by, action=created)
 
 
 @transaction.atomic
@@ -169,7 +173,9 @@ def _correct(
     if audit.snapshot(locked, fields) == before and linked_after == linked_before:
         return  # the same as it was: nothing to do
     _save(locked, before, by=by)
-    audit.record_texts(locked, linked_before, linked_after, by=by)
+    _record_links(
+        locked, linked_before, linked_after, by=by, action=audit.AuditEntry.Action.CHANGED
+    )
 
 
 @transaction.atomic
