@@ -242,5 +242,5 @@ class EvidenceForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["condition"].queryset = SystemCondition.objects.filter(
             pk__in=[c.pk for c in conditions]
-        )
+        ).select_related("service_type")
         self.fields["condition"].label_from_instance = lambda c: f"{c.title} ({c.scope})"

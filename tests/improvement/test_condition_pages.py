@@ -429,3 +429,27 @@ def test_a_demand_type_of_the_condition_is_offered_by_service(tl_client, repairs
     DemandType.objects.create(service_type=repairs, name="Report a leak")
     html = tl_client.get(reverse("improvement:condition_new")).content.decode()
     assert "Housing repairs: Report a leak" in html
+
+
+def test_the_register_and_the_mark_page_run_a_fixed_number_of_queries(
+    fo_client, front_office, repairs, a_chase
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert fo_client.get(url).status_code == 200
+        return len(captured)
+
+    register = reverse("improvement:conditions")
+    mark = reverse("improvement:mark_evidence", kwargs={"pk": a_chase.pk})
+    first = SystemConditionFactory(service_type=repairs)
+    first.demand_types.add(DemandType.objects.create(service_type=repairs, name="Report a leak"))
+    services.evidence_mark(condition=first, contact=a_chase, by=front_office)
+    before = queries(register), queries(mark)
+    for n in range(4):
+        condition = SystemConditionFactory(service_type=repairs, demand_types=[])
+        condition.demand_types.add(DemandType.objects.create(service_type=repairs, name=f"D{n}"))
+        services.evidence_mark(condition=condition, contact=a_chase, by=front_office)
+    assert (queries(register), queries(mark)) == before
