@@ -169,11 +169,15 @@ def record_texts(
     )
 
 
-def record_creation(obj: models.Model, *, by: AbstractBaseUser | None) -> list[AuditEntry]:
+def record_creation(
+    obj: models.Model, *, by: AbstractBaseUser | None, actor_label: str = ""
+) -> list[AuditEntry]:
     """A new row: every audited field that holds something (an empty text is nothing)."""
     holding = [f for f in _fields(obj, None) if getattr(obj, f.attname) not in (None, "")]
     empty = {f.attname: None for f in holding}
-    return record_changes(obj, empty, by=by, action=AuditEntry.Action.CREATED)
+    return record_changes(
+        obj, empty, by=by, action=AuditEntry.Action.CREATED, actor_label=actor_label
+    )
 
 
 def record_value_change(
@@ -184,13 +188,20 @@ def record_value_change(
     new: str,
     by: AbstractBaseUser | None,
     action: str = AuditEntry.Action.CHANGED,
+    actor_label: str = "",
 ) -> list[AuditEntry]:
     """A change to something that is not a column of the object (a member of staff's role, a
     role's permissions), given as the text a person reads."""
     if old == new:
         return []
     entry = _entry(
-        obj, by=by, action=action, actor_label="", field=field, old_value=old, new_value=new
+        obj,
+        by=by,
+        action=action,
+        actor_label=actor_label,
+        field=field,
+        old_value=old,
+        new_value=new,
     )
     return _write([entry])
 
