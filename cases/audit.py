@@ -161,13 +161,20 @@ def record_value_change(
     new: str,
     by: AbstractBaseUser | None,
     action: str = AuditEntry.Action.CHANGED,
+    actor_label: str = "",
 ) -> list[AuditEntry]:
     """A change to something that is not a column of the object (a member of staff's role, a
     role's permissions), given as the text a person reads."""
     if old == new:
         return []
     entry = _entry(
-        obj, by=by, action=action, actor_label="", field=field, old_value=old, new_value=new
+        obj,
+        by=by,
+        action=action,
+        actor_label=actor_label,
+        field=field,
+        old_value=old,
+        new_value=new,
     )
     return _write([entry])
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     # CouncilFlow's own apps, in the order of their dependencies (README: how the code is laid
     # out): each may import only those before it.
     "accounts",
@@ -81,6 +82,8 @@ AUTHENTICATION_BACKENDS = [
     # Counts failed sign-ins and refuses further attempts once the limit is reached.
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.RoleBackend",
+    # Single sign-on (staff/sso.py): does nothing until OIDC_CLIENT_ID is set.
+    "staff.sso.CouncilOIDCBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -221,6 +224,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Single sign-on with the council's OpenID Connect provider (staff/sso.py), on when
+# OIDC_CLIENT_ID is set. The provider's endpoints are given one by one (its discovery document,
+# /.well-known/openid-configuration, lists them); its groups claim decides each person's role.
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+# Match the token's key id against the provider's published keys (turn off only for a provider
+# whose tokens carry none and that publishes one key).
+OIDC_VERIFY_KID = env.bool("OIDC_VERIFY_KID", default=True)
+OIDC_TIMEOUT = 10
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_GROUPS = {
+    "Front office": env.list("OIDC_GROUPS_FRONT_OFFICE", default=[]),
+    "Team leader": env.list("OIDC_GROUPS_TEAM_LEADER", default=[]),
+    "Administrator": env.list("OIDC_GROUPS_ADMINISTRATOR", default=[]),
+}
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your council account")
+OIDC_AUTHENTICATION_CALLBACK_URL = "staff:sso_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/sign-in/?sso=refused"
 
 # Two-factor sign-in (staff/two_factor.py): the name authenticator apps show for the account.
 OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default="CouncilFlow")

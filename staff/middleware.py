@@ -37,10 +37,13 @@ class TwoFactorMiddleware:
             return None
         if request.session.get(two_factor.SSO_SESSION_KEY):
             return None  # the council's identity provider asked for the second factor
-        if request.resolver_match and request.resolver_match.view_name in BEFORE_SECOND_FACTOR:
-            return None
         step = two_factor.step_needed(user)
         if step is None:
+            return None
+        # The menu shows only "Sign out" until the step is done (its other pages would only
+        # send the person back here).
+        request.second_factor_pending = True
+        if request.resolver_match and request.resolver_match.view_name in BEFORE_SECOND_FACTOR:
             return None
         url = reverse("staff:two_factor_verify" if step == "verify" else "staff:two_factor_set_up")
         return HttpResponseRedirect(f"{url}?{urlencode({'next': request.get_full_path()})}")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff import views
+from staff import sso, views
 
 app_name = "staff"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
         views.recovery_codes_new,
         name="recovery_codes_new",
     ),
+    # Single sign-on with the council's identity provider (404 until it is configured).
+    path("sso/start/", sso.start, name="sso_start"),
+    path("sso/callback/", sso.callback, name="sso_callback"),
     path("password-reset/", views.password_reset, name="password_reset"),
     path("password-reset/sent/", views.password_reset_sent, name="password_reset_sent"),
     path(

@@ -31,6 +31,9 @@ MATRIX = {
     "staff:two_factor_verify": (None, ["login", 302, 302, 302, 302]),
     # Shown once, straight after they are made; otherwise back to the account page.
     "staff:recovery_codes_shown": (None, ["login", 302, 302, 302, 302]),
+    # Single sign-on: not there until the council configures it (tests/staff/test_sso.py).
+    "staff:sso_start": (None, [404, 404, 404, 404, 404]),
+    "staff:sso_callback": (None, [404, 404, 404, 404, 404]),
     # Resetting a forgotten password: before signing in.
     "staff:password_reset": (None, [200, 200, 200, 200, 200]),
     "staff:password_reset_sent": (None, [200, 200, 200, 200, 200]),

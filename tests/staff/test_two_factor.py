@@ -48,6 +48,7 @@ def test_a_role_that_needs_it_must_set_it_up_before_anything_else(client, factor
         assert response["Location"].startswith(f"{SET_UP}?next=")
     page = client.get(SET_UP).content.decode()
     assert "Set up two-factor sign-in" in page
+    assert "Sign out" in page and "My cases" not in page  # the menu waits for the step
     assert 'src="data:image/svg+xml' in page
     assert re.search(r'id="secret-key">([A-Z2-7]{4} )+[A-Z2-7]{1,4}<', page)
 
