@@ -150,8 +150,6 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
-    # Client addresses as the proxy in front of the app servers passed them on.
-    "NUM_PROXIES": env.int("OPEN311_NUM_PROXIES", default=0),
 }
 
 # Signed out after this long without a request (staff share front-office desks). The session

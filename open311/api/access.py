@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from rest_framework import authentication, exceptions, permissions, throttling
 
+from lib.addresses import client_address
 from open311 import services
 from open311.models import Client
 
@@ -57,7 +58,8 @@ class ClientRateThrottle(throttling.BaseThrottle):
         limit, period = parse_rate(settings.OPEN311_RATE_LIMIT)
         now = time.time()
         window = int(now // period)
-        who = request.auth.pk if isinstance(request.auth, Client) else self.get_ident(request)
+        # A keyless read is counted by the client's address, read from the trusted proxies.
+        who = request.auth.pk if isinstance(request.auth, Client) else client_address(request)
         key = f"open311-rate-{'client' if isinstance(request.auth, Client) else 'address'}-{who}"
         key = f"{key}-{window}"
         cache.add(key, 0, timeout=period + 1)

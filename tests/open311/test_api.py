@@ -401,3 +401,37 @@ def test_details_keep_multi_value_attributes(client, fms, bins):
     details = json.loads(ArrivedContact.objects.get().details)
     assert details["attribute[colour][]"] == ["grey", "green"]
     assert details["account_id"] == "a-1"
+
+
+def test_two_sendings_at_the_same_moment_make_one_report(client, fms, bins, monkeypatch):
+    """The same report from two of the client's workers at once: both find nothing received
+    yet, the second insert meets the unique constraint and answers with the first's id."""
+    params = _report(fms, **{"attribute[fixmystreet_id]": "77"})
+    first = client.post(f"{API}requests.xml", params)
+    real = services._earlier_request
+    calls = []
+
+    def not_yet_then_real(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_earlier_request", not_yet_then_real)
+    second = client.post(f"{API}requests.xml", params)
+
+    assert second.status_code == 200
+    assert len(calls) == 2
+    assert fixmystreet.parse(second.content) == fixmystreet.parse(first.content)
+    assert ServiceRequest.objects.count() == ArrivedContact.objects.count() == 1
+
+
+def test_keyless_reads_are_counted_by_address(client, bins, settings):
+    from django.core.cache import cache
+
+    settings.OPEN311_RATE_LIMIT = "2/min"
+    cache.clear()
+    here = [client.get(f"{API}services.xml").status_code for _ in range(3)]
+    elsewhere = client.get(f"{API}services.xml", REMOTE_ADDR="192.0.2.9").status_code
+
+    assert here == [200, 200, 429]
+    assert elsewhere == 200
+    cache.clear()
