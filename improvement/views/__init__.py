@@ -114,6 +114,8 @@ def _render(request, template, name, obj, form, *, refusal=None, context) -> Htt
         template,
         {
             name: obj,
+            "obj": obj,
+            "obj_noun": name,
             "form": form,
             "refusal": refusal,
             "nav_section": "improvement",
