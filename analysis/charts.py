@@ -94,6 +94,8 @@ def chart_spec(
                 "upper_range_limit": _round(phase.upper_range_limit),
                 "mr_bar": _round(phase.mr_bar),
                 "provisional": phase.is_provisional,
+                # Lines carried forward from the phase before, to judge a change against.
+                "carried_forward": phase.carried_forward,
             }
             for phase in chart.phases
         ],
@@ -414,7 +416,7 @@ def _no_limits(phase: spc.Phase, noun: str) -> str:
     return f"Every {noun} was the same: there is no variation to work out limits from."
 
 
-def _limits_in_words(phase: spc.Phase) -> tuple[str, str, str]:
+def limits_in_words(phase: spc.Phase) -> tuple[str, str, str]:
     """The phase's centre line and limits as the chart labels them ("" where it has none)."""
     lower, upper = phase.lower_limit, phase.upper_limit
     return (
@@ -424,14 +426,14 @@ def _limits_in_words(phase: spc.Phase) -> tuple[str, str, str]:
     )
 
 
-def _demand_statement(
+def latest_phase_statement(
     chart: spc.Chart, labels: Sequence[str], *, noun: str, opening: str, typical: str, average: str
 ) -> str:
-    """The statement under a demand chart, for its latest phase: `opening` ("Since …"), then,
-    only when the phase is stable, `typical` (its centre line and predictable range) and
-    "expect that to continue"; with special causes, `average` (the centre line as an average),
-    the causes in words, and no prediction. Fewer than 13 points: the limits are provisional,
-    whichever it is."""
+    """The statement under a chart of demand (or of any measure a week), for its latest phase:
+    `opening` ("Since …"), then, only when the phase is stable, `typical` (its centre line and
+    predictable range) and "expect that to continue"; with special causes, `average` (the
+    centre line as an average), the causes in words, and no prediction. Fewer than 13 points:
+    the limits are provisional, whichever it is."""
     phase = chart.phases[-1]
     if not phase.has_limits:
         return f"{opening} {average}. {_no_limits(phase, noun)}"
@@ -454,8 +456,8 @@ def volume_statement(
     predictably anywhere from 20.1 to 63.9. Expect that to continue unless the system
     changes." The numbers are the chart's latest phase's centre line and limits."""
     phase = chart.phases[-1]
-    centre, lower, upper = _limits_in_words(phase)
-    return _demand_statement(
+    centre, lower, upper = limits_in_words(phase)
+    return latest_phase_statement(
         chart,
         labels,
         noun=noun,
@@ -474,9 +476,9 @@ def share_statement(chart: spc.Chart, labels: Sequence[str]) -> str:
     typically been 62% of all contacts a week, and the system predictably produces anywhere
     from 48% to 76%. Expect that to continue unless the system changes." """
     phase = chart.phases[-1]
-    centre, lower, upper = _limits_in_words(phase)
+    centre, lower, upper = limits_in_words(phase)
     weeks = _count(len(phase.values), "week")
-    return _demand_statement(
+    return latest_phase_statement(
         chart,
         labels,
         noun="week",

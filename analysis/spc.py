@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
+from typing import ClassVar
 
 LIMIT_FACTOR = 2.66  # natural process limits: CL ± 2.66 × mR̄
 RANGE_FACTOR = 3.267  # mR chart upper range limit, and the screening threshold
@@ -48,6 +49,9 @@ class Phase:
     lower_limit_unfloored: float | None
     upper_range_limit: float | None
     set_aside: int = 0  # points drawn in the phase but left out of its lines and rules
+    # True for a phase whose lines are an earlier phase's, carried forward over its points to
+    # judge a system change (analysis/verdicts.py): its own points made none of them.
+    carried_forward: ClassVar[bool] = False
 
     @property
     def has_limits(self) -> bool:
@@ -148,11 +152,7 @@ def xmr(
         own = values[start:end] if kept is None else [values[i] for i in kept]
         phase = _phase(start, end, own, screening, floor, ceiling)
         phases.append(phase)
-        masks = _rules(phase)
-        own_labels = [
-            _label(phase, offset, masks, lower_is_better) if mask else COMMON
-            for offset, mask in enumerate(masks)
-        ]
+        masks, own_labels = phase_signals(phase, lower_is_better)
         numbers += [number] * (end - start)
         if kept is None:
             ranges += phase.moving_ranges
@@ -217,6 +217,17 @@ def _phase(
         upper_range_limit=url,
         set_aside=end - start - len(values),
     )
+
+
+def phase_signals(phase: Phase, lower_is_better: bool | None) -> tuple[list[int], list[str]]:
+    """The four rules applied to a phase's values against its lines: each point's rules (a bit
+    mask, bit r set when rule r fired) and its label. Runs never look beyond the phase."""
+    masks = _rules(phase)
+    labels = [
+        _label(phase, offset, masks, lower_is_better) if mask else COMMON
+        for offset, mask in enumerate(masks)
+    ]
+    return masks, labels
 
 
 def mean(values: Sequence[float]) -> float:

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from analysis.views import capability, conditions, demand, flow
+from analysis.views import capability, conditions, demand, did_it_work, flow
 
 app_name = "analysis"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("capability/<slug:service>.csv", capability.chart_csv, name="capability_csv"),
     path("capability/<slug:service>/", capability.chart, name="capability_chart"),
     path("improvement/conditions/<int:pk>/", conditions.condition, name="condition"),
+    path("improvement/changes/<int:pk>/did-it-work/", did_it_work.page, name="did_it_work"),
 ]

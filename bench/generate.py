@@ -565,6 +565,73 @@ def _citizens(copier: Copier, count: int, rng: random.Random, start: datetime) -
     copier.copy(Citizen, CITIZEN_COLUMNS, rows)
 
 
+EVIDENCE_MARKS = 200
+CONDITION_TITLE = "Citizens are not told what happens next, or when"
+
+
+def _improvement() -> str:
+    """The improvement register "did it work?" reads at council scale: the largest service's
+    latest system change (made 150 days ago if it has none) addresses a system condition linked
+    to the service's biggest kind of failure demand, with EVIDENCE_MARKS of those contacts
+    marked as its evidence. Made once, like everything here: a later run finds them."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from cases.models import Case, ServiceType
+    from demand.models import Contact, FailureCategory
+    from improvement.models import ConditionEvidence, SystemChange, SystemCondition
+
+    by_size = (
+        Case.objects.values("service_type").annotate(n=Count("*")).order_by("-n", "service_type")
+    )
+    service = ServiceType.objects.get(pk=by_size[0]["service_type"])
+    leader = get_user_model().objects.get(username="leader01")
+    failures = Contact.objects.filter(service_type=service, demand=Contact.Demand.FAILURE)
+    biggest = failures.values("failure_category").annotate(n=Count("*")).order_by("-n")[0]
+    category = FailureCategory.objects.get(pk=biggest["failure_category"])
+    condition = SystemCondition.objects.filter(title=CONDITION_TITLE, service_type=service).first()
+    if condition is None:
+        condition = SystemCondition.objects.create(
+            title=CONDITION_TITLE,
+            kind=SystemCondition.Kind.INFORMATION,
+            service_type=service,
+            description="The letter and the website say the request is logged, and nothing more.",
+            recorded_by=leader,
+        )
+        condition.failure_categories.add(category)
+    change = (
+        SystemChange.objects.filter(service_type=service, withdrawn_at__isnull=True)
+        .order_by("-changed_on", "-pk")
+        .first()
+    )
+    if change is None:
+        change = SystemChange.objects.create(
+            changed_on=(datetime.now(UTC) - timedelta(days=150)).date(),
+            service_type=service,
+            description="Crews report misses from the cab.",
+            recorded_by=leader,
+        )
+    if not change.expectation:
+        change.purpose = "Get the bin collected, and the citizen told when, first time."
+        change.method = "Crews report what they could not collect from the cab, as it happens."
+        change.expectation = "Fewer calls chasing collections; the same or shorter waits."
+        change.save(update_fields=["purpose", "method", "expectation"])
+    change.conditions.add(condition)
+    if not ConditionEvidence.objects.filter(condition=condition).exists():
+        contacts = failures.filter(
+            failure_category=category, received_at__lt=datetime.now(UTC) - timedelta(days=200)
+        ).order_by("-received_at")[:EVIDENCE_MARKS]
+        ConditionEvidence.objects.bulk_create(
+            ConditionEvidence(condition=condition, contact=contact, marked_by=leader)
+            for contact in contacts
+        )
+    marks = ConditionEvidence.objects.filter(condition=condition).count()
+    return (
+        f"system change of {change.changed_on} to {service.slug} addresses “{CONDITION_TITLE}” "
+        f"({category.slug}, {marks} contacts marked as evidence)"
+    )
+
+
 def generate(args) -> None:
     from django.core.management import call_command
     from django.db import connection
@@ -584,6 +651,7 @@ def generate(args) -> None:
         have = cursor.fetchone()[0]
         if have >= args.contacts and not args.force:
             progress(f"{have:,} contacts already there; nothing to do (--force to redo)")
+            progress(_improvement())
             if args.proposed_indexes:
                 for sql in PROPOSED_INDEXES:
                     cursor.execute(sql)
@@ -804,6 +872,7 @@ def generate(args) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"
             )
+    progress(_improvement())
     if args.proposed_indexes:
         with connection.cursor() as cursor:
             for sql in PROPOSED_INDEXES:

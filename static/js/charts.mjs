@@ -511,23 +511,31 @@ function pointsOf(spec) {
   }));
 }
 
-/** "Phase 2, from 4 Sep 2026: centre line 12.9 days; natural process limits 0.5 to 24.9 days; ..." */
+/**
+ * "Phase 2, from 4 Sep 2026: centre line 12.9 days; natural process limits 0.5 to 24.9 days; ..."
+ * A phase judged against the baseline's lines carried forward says so, and names them the
+ * baseline's.
+ */
 function phaseText(phase, unit) {
   const value = (number) => withUnit(number, unit);
-  const parts = [`centre line ${value(phase.centre_line)}`];
+  const whose = phase.carried_forward ? "the baseline's " : "";
+  const parts = [`${whose}centre line ${value(phase.centre_line)}`];
   if (isNumber(phase.upper_limit)) {
     const limits = `${formatNumber(phase.lower_limit)} to ${value(phase.upper_limit)}`;
     parts.push(
       phase.provisional
-        ? `provisional limits ${limits} (fewer than 13 points)`
-        : `natural process limits ${limits}`,
+        ? `${whose}provisional limits ${limits} (fewer than 13 points)`
+        : `${whose}natural process limits ${limits}`,
     );
-    const average = `moving ranges average ${value(phase.mr_bar)}`;
+    const average = `${whose}moving ranges average ${value(phase.mr_bar)}`;
     parts.push(`${average}, upper range limit ${value(phase.upper_range_limit)}`);
   } else {
     parts.push("no limits");
   }
-  return `${parts.join("; ")}.`;
+  const text = `${parts.join("; ")}.`;
+  return phase.carried_forward
+    ? ` (after the change, judged against the baseline's lines carried forward unchanged): ${text}`
+    : `: ${text}`;
 }
 
 /**
@@ -551,7 +559,7 @@ function addPhaseList(container, phases, changes, unit, startTexts) {
     for (; next < changes.length && changes[next].index <= phase.start; next++) {
       add(changeName(next), `: ${changes[next].label || "a system change"}`);
     }
-    add(`Phase ${k + 1}`, `, from ${startTexts[phase.start]}: ${phaseText(phase, unit)}`);
+    add(`Phase ${k + 1}`, `, from ${startTexts[phase.start]}${phaseText(phase, unit)}`);
   });
   container.append(list);
 }
@@ -574,20 +582,23 @@ function drawXmr(container, spec) {
   });
   const hrefAt = (index) => points[index]?.href;
   const latest = phases[phases.length - 1];
+  // After a system change judged against the baseline ("did it work?"), the latest phase's
+  // lines are the baseline's carried forward, and are labelled so.
+  const named = (name) => (latest?.carried_forward ? `Baseline's ${name.toLowerCase()}` : name);
   const xLimits = limitLabels(
     latest,
     [
-      ["upper_limit", "Upper limit", true],
-      ["centre_line", "Centre line", false],
-      ["lower_limit", "Lower limit", true],
+      ["upper_limit", named("Upper limit"), true],
+      ["centre_line", named("Centre line"), false],
+      ["lower_limit", named("Lower limit"), true],
     ],
     unit,
   );
   const mrLimits = limitLabels(
     latest,
     [
-      ["upper_range_limit", "Upper range limit", true],
-      ["mr_bar", "Average", false],
+      ["upper_range_limit", named("Upper range limit"), true],
+      ["mr_bar", named("Average"), false],
     ],
     unit,
   );

@@ -1,0 +1,581 @@
+"""Did it work? The measures either side of one system change, read from the database and judged
+by analysis.verdicts (docs/method.md, "Did it work?"):
+
+- end-to-end time of each case that started on or after the change's day and closed before the
+  next change on the same chart, in closure order, against the cases closed in the phase before
+  it (transition cases, started before and closed after, set aside and counted);
+- the weekly volume of the failure demand linked to the system conditions the change addresses;
+- hand-offs per case, a week at a time, over the same cases as end-to-end time;
+- the one-stop rate: the share of each week's new cases met at the first contact.
+
+The baseline is bounded to BASELINE_WEEKS before the change (about the capability charts' usual
+six months), and to the previous change on the same chart. Weeks run Monday to Sunday and only
+whole weeks count (analysis.demand). Every count happens in the database: six queries,
+whatever the number of cases, once the change and its conditions are in hand.
+
+`measures_of(change)` gives what a page needs to show the four measures (templates/analysis/
+_did_it_work_measures.html): the "did it work?" page, and the change's case study.
+"""
+
+import bisect
+import itertools
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from analysis import capability, verdicts
+from analysis.charts import (
+    ChartPoint,
+    chart_number,
+    chart_spec,
+    gapped_chart_spec,
+    gapped_table_rows,
+    table_rows,
+)
+from analysis.demand import DemandFilters, weekly_volume
+from cases.models import Case, ServiceType, TimelineEntry, case_urls, format_reference
+from demand.models import Contact
+from improvement.models import SystemChange
+from improvement.selectors import (
+    linked_failure_demand,
+    next_change_after,
+    previous_change_before,
+    system_conditions,
+)
+from lib.periods import start_of
+
+BASELINE_WEEKS = 26  # the capability charts show about the last six months by default
+TABLE_ROWS_SHOWN = capability.DAILY_VIEW_ABOVE  # more cases than this: the table is the CSV
+
+END_TO_END = verdicts.Measure(
+    title="End-to-end time", noun="case", unit="days", lower_is_better=True
+)
+FAILURE_DEMAND = verdicts.Measure(
+    title="Failure demand linked to the conditions it addresses",
+    noun="week",
+    unit="contacts",
+    lower_is_better=True,
+    subject="failure demand linked to the conditions",
+)
+HANDOFFS = verdicts.Measure(
+    title="Hand-offs per case",
+    noun="week",
+    unit="hand-offs per case",
+    lower_is_better=True,
+    subject="hand-offs per case closed in a week have",
+)
+ONE_STOP = verdicts.Measure(
+    title="One-stop rate",
+    noun="week",
+    unit="%",
+    lower_is_better=False,
+    subject="the one-stop rate has",
+    ceiling=100,
+)
+
+
+def _week_label(monday: date) -> str:
+    return f"w/c {monday:%-d %b %Y}"
+
+
+def _monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days either side of a change that its measures read: the baseline from `baseline_from`
+    to the day before the change; after it, to the day before the next change on the same chart
+    (or to yesterday: today is not over)."""
+
+    change: SystemChange
+    previous: SystemChange | None
+    next: SystemChange | None
+    today: date
+
+    @classmethod
+    def of(cls, change: SystemChange, today: date | None = None) -> "Window":
+        return cls(
+            change=change,
+            previous=previous_change_before(change),
+            next=next_change_after(change),
+            today=today or timezone.localdate(),
+        )
+
+    @property
+    def changed_on(self) -> date:
+        return self.change.changed_on
+
+    @property
+    def baseline_from(self) -> date:
+        earliest = self.changed_on - timedelta(weeks=BASELINE_WEEKS)
+        return max(earliest, self.previous.changed_on) if self.previous else earliest
+
+    @property
+    def after_last_day(self) -> date:
+        last = self.today - timedelta(days=1)
+        return min(last, self.next.changed_on - timedelta(days=1)) if self.next else last
+
+    @property
+    def bounded_by_previous(self) -> bool:
+        return self.previous is not None and self.baseline_from == self.previous.changed_on
+
+    def baseline_mondays(self) -> list[date]:
+        """The whole weeks (Monday to Sunday) of the baseline."""
+        end = self.changed_on - timedelta(days=1)
+        return DemandFilters(start=self.baseline_from, end=end).whole_weeks()
+
+    def after_mondays(self) -> list[date]:
+        """The whole weeks from the change's day on, over by yesterday and before the next
+        change."""
+        if self.after_last_day < self.changed_on:
+            return []
+        return DemandFilters(start=self.changed_on, end=self.after_last_day).whole_weeks()
+
+    def baseline_cases(self) -> Q:
+        """Cases of the baseline, by when they started: after the previous change, so not its
+        transition cases (when they closed is each measure's own condition)."""
+        if self.previous is None:
+            return Q()
+        return Q(opened_at__gte=start_of(self.previous.changed_on))
+
+    def after_cases(self) -> Q:
+        """Cases that entered the new system: started on or after the change's day."""
+        return Q(opened_at__gte=start_of(self.changed_on))
+
+
+def _scope(service: ServiceType | None) -> Q:
+    return Q() if service is None else Q(service_type=service)
+
+
+@dataclass
+class MeasureResult:
+    """One measure either side of the change: its verdict, in words, its chart and table."""
+
+    measure: verdicts.Measure
+    key: str  # the chart's id on the page
+    verdict: verdicts.Verdict | None = None
+    words: str = ""  # the verdict
+    new_voice: str = ""  # the after-points' own phase in words, once something has shown
+    spec: dict | None = None
+    rows: list = field(default_factory=list)
+    x_heading: str = "Week"
+    value_heading: str = ""
+    notes: list[str] = field(default_factory=list)  # what was read, and what was set aside
+    # Not charted (say why instead): e.g. the change addresses no condition.
+    missing: str = ""
+    # Too many points for a table here: what to say, and where they are instead.
+    table_elsewhere: str = ""
+    table_link: str = ""
+
+    @property
+    def outcome(self) -> str:
+        return self.verdict.outcome if self.verdict else ""
+
+    @property
+    def outcome_tag(self) -> str:
+        """A short tag for the verdict (never a rating: just which way it has shown)."""
+        return {
+            verdicts.IMPROVEMENT: "Improvement",
+            verdicts.CONCERN: "Concern",
+            verdicts.BOTH: "Improvement and concern",
+            verdicts.NO_SIGNAL: "No signal yet",
+            verdicts.NO_POINTS_YET: "Too soon to say",
+            verdicts.NO_BASELINE: "Nothing to compare with",
+        }.get(self.outcome, "")
+
+
+class _Lazy(Sequence):
+    """Labels made only for the few points the words name (a chart of 30,000 cases needs no
+    30,000 labels)."""
+
+    def __init__(self, size: int, make):
+        self.size, self.make = size, make
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> str:
+        if not 0 <= index < self.size:
+            raise IndexError(index)
+        return self.make(index)
+
+
+def _local_day(seconds: float) -> date:
+    return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC)).date()
+
+
+def _change_mark(window: Window) -> str:
+    return f"{window.change.description} ({_day(window.changed_on)})"
+
+
+# --- a. End-to-end time -----------------------------------------------------------------------
+
+
+def end_to_end(window: Window, service: ServiceType | None, *, screening: bool = True):
+    """Each case's end-to-end days: the baseline's (closed from the baseline's first day to
+    the change, not the previous change's transition cases) and the after-points' (started
+    on or after the change's day, closed before the next change), in closure order. One query
+    (analysis.capability.end_to_end_series); the split is made at C speed."""
+    cases = Case.objects.filter(
+        _scope(service),
+        window.baseline_cases(),
+        status=Case.Status.CLOSED,
+        closed_at__gte=start_of(window.baseline_from),
+    )
+    if window.next is not None:
+        cases = cases.filter(closed_at__lt=start_of(window.next.changed_on))
+    series = capability.end_to_end_series(cases)
+    moment = start_of(window.changed_on).timestamp()
+    split = bisect.bisect_left(series.closed_at, moment)  # the series is in closure order
+    started_after = list(map(operator.ge, series.opened_at[split:], itertools.repeat(moment)))
+    after = [split + i for i in itertools.compress(range(len(started_after)), started_after)]
+    transition = len(started_after) - len(after)
+    days = series.days
+    baseline_days = days[:split]
+    after_days = [days[i] for i in after]
+    verdict = verdicts.judge(baseline_days, after_days, lower_is_better=True, screening=screening)
+    result = MeasureResult(
+        measure=END_TO_END,
+        key="end-to-end",
+        verdict=verdict,
+        x_heading="Case",
+        value_heading="Days",
+    )
+    shown = [*range(split), *after]  # the chart's points: the baseline's, then the after-points
+
+    def case_label(index: int) -> str:
+        i = after[index]
+        closed = _local_day(series.closed_at[i])
+        return f"{format_reference(series.case_ids[i])}, closed {closed:%-d %b %Y}"
+
+    result.words = verdicts.verdict_words(verdict, _Lazy(len(after), case_label), noun="case")
+    result.new_voice = verdicts.new_voice_statement(
+        verdict,
+        END_TO_END,
+        _Lazy(len(after), lambda k: f"{_local_day(series.closed_at[after[k]]):%-d %b %Y}"),
+        since=window.changed_on,
+    )
+    ids = [series.case_ids[i] for i in shown]
+    points = [
+        ChartPoint(label=format_reference(pk), href=url, day=_local_day(series.closed_at[i]))
+        for pk, url, i in zip(ids, case_urls(ids), shown, strict=True)
+    ]
+    marks = [(split, _change_mark(window))] if verdict.baseline and verdict.after else []
+    result.spec = chart_spec(
+        verdict.chart,
+        points,
+        title=f"{END_TO_END.title}, {_scope_name(service)}",
+        unit="days",
+        changes=marks,
+    )
+    if len(points) <= TABLE_ROWS_SHOWN:
+        result.rows = table_rows(verdict.chart, points)
+    else:
+        result.table_elsewhere = (
+            f"With {len(points):,} cases the table would be too long to read here: every case, "
+            "with its end-to-end time, is in the capability chart's download (CSV)."
+        )
+        slug = service.slug if service else "all"
+        period = {"from": window.baseline_from, "to": window.after_last_day}
+        result.table_link = (
+            f"{reverse('analysis:capability_csv', kwargs={'service': slug})}?{urlencode(period)}"
+        )
+    result.notes.append(
+        f"Baseline: {_count(split, 'case')} closed from {_day(window.baseline_from)} to the day "
+        f"before the change{_bounded(window)}. After: {_count(len(after), 'case')} that started "
+        f"on or after {_day(window.changed_on)} and have closed"
+        + (f" before the next change, on {_day(window.next.changed_on)}." if window.next else ".")
+    )
+    if transition:
+        result.notes.append(
+            f"{_count(transition, 'case')} started before the change and closed after it: set "
+            "aside (not drawn, and not judged), because done partly the old way (transition "
+            f"case{'' if transition == 1 else 's'})."
+        )
+    return result
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun if number == 1 else noun + 's'}"
+
+
+def _bounded(window: Window) -> str:
+    if window.bounded_by_previous:
+        return f" (from the previous change on this chart, {_day(window.previous.changed_on)})"
+    return (
+        f" (the {BASELINE_WEEKS} weeks before the change, about the capability charts' six months)"
+    )
+
+
+def _scope_name(service: ServiceType | None) -> str:
+    return service.name if service else "all services"
+
+
+# --- b, c, d. A value a week ------------------------------------------------------------------
+
+
+def _weekly(
+    window: Window,
+    measure: verdicts.Measure,
+    key: str,
+    values: dict[date, float | None],
+    shown: dict[date, str],
+    *,
+    gap: str,
+    value_heading: str,
+) -> MeasureResult:
+    """A measure with a value for each whole week either side of the change (None: a gap, a
+    week with nothing to make a rate of), judged and charted: the baseline's weeks, then the
+    weeks after the change against the baseline's lines."""
+    before, after = window.baseline_mondays(), window.after_mondays()
+    mondays = before + after
+    present = [i for i, monday in enumerate(mondays) if values.get(monday) is not None]
+    baseline_values = [values[mondays[i]] for i in present if i < len(before)]
+    after_present = [i for i in present if i >= len(before)]
+    verdict = verdicts.judge(
+        baseline_values,
+        [values[mondays[i]] for i in after_present],
+        lower_is_better=measure.lower_is_better,
+        ceiling=measure.ceiling,
+    )
+    after_labels = [_week_label(mondays[i]) for i in after_present]
+    result = MeasureResult(measure=measure, key=key, verdict=verdict, value_heading=value_heading)
+    result.words = verdicts.verdict_words(verdict, after_labels, noun="week")
+    result.new_voice = verdicts.new_voice_statement(
+        verdict, measure, after_labels, since=window.changed_on
+    )
+    if not present:
+        return result
+    points = []
+    for monday in mondays:
+        label = _week_label(monday)
+        points.append(ChartPoint(label=label, tooltip=f"{label}: {shown.get(monday) or gap}"))
+    judged = verdict.baseline is not None and verdict.after is not None
+    result.spec = gapped_chart_spec(
+        verdict.chart,
+        points,
+        present,
+        axis_starts=[len(before)] if judged else [],
+        title=measure.title,
+        unit=measure.unit,
+        changes=[(len(before), _change_mark(window))] if before and after else [],
+        y_max=measure.ceiling,
+    )
+    result.rows = gapped_table_rows(verdict.chart, points, present, gap=gap)
+    for row, monday in zip(result.rows, mondays, strict=True):
+        row["shown"] = shown.get(monday, "")
+    result.notes.append(_weeks_read(window, before, after))
+    gaps = len(mondays) - len(present)
+    if gaps:
+        result.notes.append(
+            f"{_count(gaps, 'week')} had none, so no {measure.title.lower()}: "
+            f"{'a gap' if gaps == 1 else 'gaps'} in the chart, and “{gap.lower()}” in the table. "
+            "The lines and signals are worked out on the weeks that have one."
+        )
+    return result
+
+
+def _weeks_read(window: Window, before: list[date], after: list[date]) -> str:
+    """Which weeks a weekly measure read, in words."""
+    if before:
+        words = (
+            f"Baseline: {_count(len(before), 'whole week')} (Monday to Sunday) from "
+            f"{_week_label(before[0])}{_bounded(window)}."
+        )
+    else:
+        words = "Baseline: no whole week (Monday to Sunday) before the change to read."
+    if after:
+        words += f" After: {_count(len(after), 'whole week')} from {_week_label(after[0])}."
+    else:
+        words += " After: no whole week yet."
+    if window.changed_on.weekday():
+        words += (
+            f" The week of the change ({_week_label(_monday_of(window.changed_on))}) is left "
+            "out: it was partly before the change and partly after."
+        )
+    return words
+
+
+def failure_demand(window: Window, conditions: Sequence) -> MeasureResult:
+    """The weekly volume of the failure demand linked to the conditions (their kinds of failure
+    demand and demand types, and the contacts marked as their evidence): one GROUP BY. A week
+    with none is a 0. The conditions' links should be prefetched."""
+    if not conditions:
+        return MeasureResult(
+            measure=FAILURE_DEMAND,
+            key="failure-demand",
+            missing=(
+                "This change addresses no system condition yet, so there is no linked failure "
+                "demand to chart. Link the conditions it addresses to see whether the failure "
+                "demand they cause has fallen."
+            ),
+        )
+    mondays = window.baseline_mondays() + window.after_mondays()
+    counts = dict(weekly_volume(linked_failure_demand(conditions), mondays))
+    result = _weekly(
+        window,
+        FAILURE_DEMAND,
+        "failure-demand",
+        {monday: float(count) for monday, count in counts.items()},
+        {monday: f"{count:,}" for monday, count in counts.items()},
+        gap="No contacts",
+        value_heading="Contacts",
+    )
+    named = ", ".join(f"“{condition.title}”" for condition in conditions)
+    result.notes.insert(0, f"Failure-demand contacts linked to {named}, counted each week.")
+    return result
+
+
+HANDOFF_ENTRIES = Q(timeline__kind=TimelineEntry.Kind.HANDOFF) | Q(
+    timeline__kind=TimelineEntry.Kind.STEP, timeline__step_kind=TimelineEntry.StepKind.HANDOFF
+)
+
+
+def _weeks_range(mondays: list[date], moment: str) -> Q:
+    return Q(
+        **{
+            f"{moment}__gte": start_of(mondays[0]),
+            f"{moment}__lt": start_of(mondays[-1] + timedelta(weeks=1)),
+        }
+    )
+
+
+def handoffs_per_case(window: Window, service: ServiceType | None) -> MeasureResult:
+    """Each whole week's closed cases, and their hand-offs (recorded hand-offs of ownership,
+    and hand-off steps, as the flow page counts them), from the same cases as end-to-end
+    time: the baseline's weeks, not the previous change's transition cases; after the change,
+    the cases that started on or after its day. One GROUP BY. A week with no cases closed is a
+    gap: there is no rate to make."""
+    before, after = window.baseline_mondays(), window.after_mondays()
+    which = Q(pk__in=[])
+    if before:
+        which |= _weeks_range(before, "closed_at") & window.baseline_cases()
+    if after:
+        which |= _weeks_range(after, "closed_at") & window.after_cases()
+    rows = (
+        Case.objects.filter(which, _scope(service), status=Case.Status.CLOSED)
+        .annotate(
+            handoff_entries=FilteredRelation("timeline", condition=HANDOFF_ENTRIES),
+            week=TruncWeek("closed_at"),
+        )
+        .values("week")
+        .annotate(cases=Count("pk", distinct=True), handoffs=Count("handoff_entries"))
+        .order_by("week")
+    )
+    counts = {_as_date(row["week"]): (row["cases"], row["handoffs"]) for row in rows}
+    values, shown = {}, {}
+    for monday, (cases, handoffs) in counts.items():
+        values[monday] = handoffs / cases
+        shown[monday] = (
+            f"{chart_number(handoffs / cases)} "
+            f"({_count(handoffs, 'hand-off')} in {_count(cases, 'case')})"
+        )
+    result = _weekly(
+        window,
+        HANDOFFS,
+        "handoffs",
+        values,
+        shown,
+        gap="No cases closed",
+        value_heading="Hand-offs per case",
+    )
+    result.notes.insert(
+        0,
+        "Each week's closed cases, and how many times each was handed to someone else, on "
+        "average. The same cases as end-to-end time: after the change, only those that started "
+        "on or after its day.",
+    )
+    return result
+
+
+def one_stop_rate(window: Window, service: ServiceType | None) -> MeasureResult:
+    """The share of each whole week's new cases whose first contact met the need (one-stop, as
+    the flow page counts it). One GROUP BY. A week with no new cases is a gap."""
+    mondays = window.baseline_mondays() + window.after_mondays()
+    values, shown = {}, {}
+    if mondays:
+        first_is_one_stop = Subquery(
+            Contact.objects.filter(case=OuterRef("pk"))
+            .order_by("received_at", "pk")
+            .values("is_one_stop")[:1]
+        )
+        rows = (
+            Case.objects.filter(_weeks_range(mondays, "opened_at"), _scope(service))
+            .annotate(week=TruncWeek("opened_at"), first_is_one_stop=first_is_one_stop)
+            .values("week")
+            .annotate(cases=Count("pk"), one_stop=Count("pk", filter=Q(first_is_one_stop=True)))
+            .order_by("week")
+        )
+        for row in rows:
+            monday, cases, one_stop = _as_date(row["week"]), row["cases"], row["one_stop"]
+            values[monday] = 100 * one_stop / cases
+            shown[monday] = f"{chart_number(100 * one_stop / cases)}% ({one_stop:,} of {cases:,})"
+    result = _weekly(
+        window,
+        ONE_STOP,
+        "one-stop",
+        values,
+        shown,
+        gap="No new cases",
+        value_heading="One-stop (share of new cases)",
+    )
+    result.notes.insert(
+        0,
+        "Each week's new cases, and the share of them whose need was met in the first contact "
+        "(one-stop). Higher is better here.",
+    )
+    return result
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+# --- All four ---------------------------------------------------------------------------------
+
+
+def change_with_conditions() -> QuerySet[SystemChange]:
+    """System changes with what a "did it work?" page shows of them: the conditions each
+    addresses, with the links its failure demand is read through."""
+    return SystemChange.objects.select_related(
+        "service_type", "recorded_by", "withdrawn_by"
+    ).prefetch_related(Prefetch("conditions", queryset=system_conditions().order_by("title")))
+
+
+@dataclass
+class DidItWork:
+    window: Window
+    measures: list[MeasureResult]
+
+    @property
+    def with_charts(self) -> list[MeasureResult]:
+        return [measure for measure in self.measures if measure.spec]
+
+
+def measures_of(change: SystemChange, *, today: date | None = None) -> DidItWork:
+    """The four measures either side of a change, each judged against its baseline. The
+    change's conditions, with their links, should be prefetched (improvement.selectors
+    .system_conditions())."""
+    window = Window.of(change, today)
+    service = change.service_type
+    return DidItWork(
+        window=window,
+        measures=[
+            end_to_end(window, service),
+            failure_demand(window, list(change.conditions.all())),
+            handoffs_per_case(window, service),
+            one_stop_rate(window, service),
+        ],
+    )
