@@ -106,13 +106,14 @@ def chart_spec(
 
 def screened_out(chart: spc.Chart) -> list[int]:
     """Per point, 1 if screening dropped its moving range before the limits were worked out,
-    else 0 (a phase's first point, and a point set aside, have no moving range). Screening
+    else 0 (a phase's first point, and a point set aside, have no moving range; a phase judged
+    against lines carried forward screens nothing, its lines being another's). Screening
     (docs/method.md §4) drops every range of a phase not strictly below 3.267 × the exact
     average of all that phase's ranges, worked out here as analysis/spc.py does it."""
     flags = [0] * len(chart.values)
     for phase in chart.phases:
         ranges = phase.moving_ranges[1:]
-        if not ranges:
+        if not ranges or phase.carried_forward:  # its lines are not made from its ranges
             continue
         threshold = spc.RANGE_FACTOR * spc.mean(ranges)
         own = range(phase.start, phase.end)

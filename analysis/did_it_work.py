@@ -10,8 +10,10 @@ by analysis.verdicts (docs/method.md, "Did it work?"):
 
 The baseline is bounded to BASELINE_WEEKS before the change (about the capability charts' usual
 six months), and to the previous change on the same chart. Weeks run Monday to Sunday and only
-whole weeks count (analysis.demand). Every count happens in the database: six queries,
-whatever the number of cases, once the change and its conditions are in hand.
+whole weeks count (analysis.demand). Counting happens in the database, in a fixed number of
+queries whatever the number of cases: the changes either side (two), the cases either side
+with each one's hand-offs (one, shared by end-to-end time and hand-offs per case), the linked
+failure demand a week (one), new cases and one-stop contacts a week (two).
 
 `measures_of(change)` gives what a page needs to show the four measures (templates/analysis/
 _did_it_work_measures.html): the "did it work?" page, and the change's case study.
@@ -22,13 +24,14 @@ import itertools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import json_script
 
 from analysis import capability, verdicts
 from analysis.charts import (
@@ -165,10 +168,12 @@ class MeasureResult:
 
     measure: verdicts.Measure
     key: str  # the chart's id on the page
-    verdict: verdicts.Verdict | None = None
+    outcome: str = ""  # the verdict's (verdicts.IMPROVEMENT, ...), "" when not judged
     words: str = ""  # the verdict
     new_voice: str = ""  # the after-points' own phase in words, once something has shown
-    spec: dict | None = None
+    spec_script: str = ""  # the chart's JSON, written out (json_script) as "<key>-data"
+    chart_title: str = ""
+    provisional: bool = False  # the baseline's limits, and so the lines carried forward
     rows: list = field(default_factory=list)
     x_heading: str = "Week"
     value_heading: str = ""
@@ -178,10 +183,9 @@ class MeasureResult:
     # Too many points for a table here: what to say, and where they are instead.
     table_elsewhere: str = ""
     table_link: str = ""
-
-    @property
-    def outcome(self) -> str:
-        return self.verdict.outcome if self.verdict else ""
+    # The verdict and the chart's spec themselves (not kept with a large chart's drawing).
+    verdict: verdicts.Verdict | None = None
+    spec: dict | None = None
 
     @property
     def outcome_tag(self) -> str:
@@ -194,6 +198,21 @@ class MeasureResult:
             verdicts.NO_POINTS_YET: "Too soon to say",
             verdicts.NO_BASELINE: "Nothing to compare with",
         }.get(self.outcome, "")
+
+    def judged(self, verdict: verdicts.Verdict) -> None:
+        self.verdict, self.outcome = verdict, verdict.outcome
+        after = verdict.after
+        self.provisional = bool(after and after.has_limits and after.is_provisional)
+
+    def without_objects(self) -> "MeasureResult":
+        """Itself without the verdict's chart and the spec (a chart of 30,000 cases is a few MB
+        of objects): what a page shows is in the words and the spec's JSON, kept in a cache."""
+        self.verdict = self.spec = None
+        return self
+
+    def charted(self, spec: dict) -> None:
+        self.spec, self.chart_title = spec, spec["title"]
+        self.spec_script = json_script(spec, f"{self.key}-data")
 
 
 class _Lazy(Sequence):
@@ -212,10 +231,6 @@ class _Lazy(Sequence):
         return self.make(index)
 
 
-def _local_day(seconds: float) -> date:
-    return timezone.localtime(datetime.fromtimestamp(seconds, tz=UTC)).date()
-
-
 def _change_mark(window: Window) -> str:
     return f"{window.change.description} ({_day(window.changed_on)})"
 
@@ -223,11 +238,43 @@ def _change_mark(window: Window) -> str:
 # --- a. End-to-end time -----------------------------------------------------------------------
 
 
-def end_to_end(window: Window, service: ServiceType | None, *, screening: bool = True):
-    """Each case's end-to-end days: the baseline's (closed from the baseline's first day to
-    the change, not the previous change's transition cases) and the after-points' (started
-    on or after the change's day, closed before the next change), in closure order. One query
-    (analysis.capability.end_to_end_series); the split is made at C speed."""
+# Each case's hand-offs: recorded hand-offs of ownership, and steps recorded as a hand-off, as
+# the flow page counts them (analysis.flow), counted by the database (timeline_handoff_idx).
+HANDOFF = Q(kind=TimelineEntry.Kind.HANDOFF) | Q(
+    kind=TimelineEntry.Kind.STEP, step_kind=TimelineEntry.StepKind.HANDOFF
+)
+HANDOFFS_OF_CASE = Coalesce(
+    Subquery(
+        TimelineEntry.objects.filter(HANDOFF, case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(count=Count("*"))
+        .values("count")
+    ),
+    0,
+)
+
+
+@dataclass(frozen=True)
+class Cases:
+    """The closed cases either side of the change, in closure order, each with its end-to-end
+    time and hand-offs: the baseline's first (`split` of them), then the cases closed after
+    the change, of which `after` (their positions) started on or after its day."""
+
+    series: capability.EndToEndSeries
+    split: int
+    after: list[int]
+
+    @property
+    def transition(self) -> int:
+        return len(self.series) - self.split - len(self.after)
+
+
+def cases_either_side(window: Window, service: ServiceType | None) -> Cases:
+    """The baseline's cases (closed from its first day to the change, not the previous
+    change's transition cases) and the cases after the change (closed before the next one), in
+    closure order, with each case's hand-offs. One query (analysis.capability.
+    end_to_end_series); the split is made at C speed."""
     cases = Case.objects.filter(
         _scope(service),
         window.baseline_cases(),
@@ -236,50 +283,78 @@ def end_to_end(window: Window, service: ServiceType | None, *, screening: bool =
     )
     if window.next is not None:
         cases = cases.filter(closed_at__lt=start_of(window.next.changed_on))
-    series = capability.end_to_end_series(cases)
+    series = capability.end_to_end_series(cases, handoffs=HANDOFFS_OF_CASE)
     moment = start_of(window.changed_on).timestamp()
     split = bisect.bisect_left(series.closed_at, moment)  # the series is in closure order
-    started_after = list(map(operator.ge, series.opened_at[split:], itertools.repeat(moment)))
-    after = [split + i for i in itertools.compress(range(len(started_after)), started_after)]
-    transition = len(started_after) - len(after)
-    days = series.days
-    baseline_days = days[:split]
-    after_days = [days[i] for i in after]
-    verdict = verdicts.judge(baseline_days, after_days, lower_is_better=True, screening=screening)
-    result = MeasureResult(
-        measure=END_TO_END,
-        key="end-to-end",
-        verdict=verdict,
-        x_heading="Case",
-        value_heading="Days",
-    )
-    shown = [*range(split), *after]  # the chart's points: the baseline's, then the after-points
+    started_after = map(operator.ge, series.opened_at[split:], itertools.repeat(moment))
+    return Cases(series, split, list(itertools.compress(range(split, len(series)), started_after)))
 
-    def case_label(index: int) -> str:
-        i = after[index]
-        closed = _local_day(series.closed_at[i])
-        return f"{format_reference(series.case_ids[i])}, closed {closed:%-d %b %Y}"
+
+def end_to_end(
+    window: Window, service: ServiceType | None, cases: Cases, *, screening: bool = True
+) -> MeasureResult:
+    """Each case's end-to-end days, the baseline's then the after-points (the cases that
+    started on or after the change's day), judged. A chart of more than TABLE_ROWS_SHOWN cases
+    is kept once drawn, as the capability charts are (analysis.capability.kept): the same
+    cases, changes and days give the same drawing."""
+    if len(cases.series) <= TABLE_ROWS_SHOWN:
+        return _end_to_end(window, service, cases, screening)
+    changes = [c for c in (window.previous, window.change, window.next) if c is not None]
+    days = (window.baseline_from, window.changed_on, window.after_last_day)
+    settings = ("did it work?", service.pk if service else None, days, screening)
+    return capability.kept(
+        cases.series,
+        changes,
+        settings,
+        lambda: _end_to_end(window, service, cases, screening).without_objects(),
+    )
+
+
+def _end_to_end(
+    window: Window, service: ServiceType | None, cases: Cases, screening: bool
+) -> MeasureResult:
+    series, split, after, transition = cases.series, cases.split, cases.after, cases.transition
+    days = series.days
+    verdict = verdicts.judge(
+        days[:split], [days[i] for i in after], lower_is_better=True, screening=screening
+    )
+    result = MeasureResult(
+        measure=END_TO_END, key="end-to-end", x_heading="Case", value_heading="Days"
+    )
+    result.judged(verdict)
+    zone = timezone.get_current_timezone()
+
+    def closed_on(index: int) -> date:
+        return datetime.fromtimestamp(series.closed_at[index], tz=zone).date()
+
+    def case_label(k: int) -> str:
+        i = after[k]
+        return f"{format_reference(series.case_ids[i])}, closed {closed_on(i):%-d %b %Y}"
 
     result.words = verdicts.verdict_words(verdict, _Lazy(len(after), case_label), noun="case")
     result.new_voice = verdicts.new_voice_statement(
         verdict,
         END_TO_END,
-        _Lazy(len(after), lambda k: f"{_local_day(series.closed_at[after[k]]):%-d %b %Y}"),
+        _Lazy(len(after), lambda k: f"{closed_on(after[k]):%-d %b %Y}"),
         since=window.changed_on,
     )
+    shown = [*range(split), *after]  # the chart's points: the baseline's, then the after-points
     ids = [series.case_ids[i] for i in shown]
     points = [
-        ChartPoint(label=format_reference(pk), href=url, day=_local_day(series.closed_at[i]))
+        ChartPoint(label=format_reference(pk), href=url, day=closed_on(i))
         for pk, url, i in zip(ids, case_urls(ids), shown, strict=True)
     ]
     marks = [(split, _change_mark(window))] if verdict.baseline and verdict.after else []
-    result.spec = chart_spec(
-        verdict.chart,
-        points,
-        title=f"{END_TO_END.title}, {_scope_name(service)}",
-        unit="days",
-        changes=marks,
-    )
+    if points:
+        result.charted(
+            chart_spec(
+                verdict.chart,
+                points,
+                title=f"{END_TO_END.title}, {_scope_name(service)}",
+                unit="days",
+                changes=marks,
+            )
+        )
     if len(points) <= TABLE_ROWS_SHOWN:
         result.rows = table_rows(verdict.chart, points)
     else:
@@ -351,7 +426,8 @@ def _weekly(
         ceiling=measure.ceiling,
     )
     after_labels = [_week_label(mondays[i]) for i in after_present]
-    result = MeasureResult(measure=measure, key=key, verdict=verdict, value_heading=value_heading)
+    result = MeasureResult(measure=measure, key=key, value_heading=value_heading)
+    result.judged(verdict)
     result.words = verdicts.verdict_words(verdict, after_labels, noun="week")
     result.new_voice = verdicts.new_voice_statement(
         verdict, measure, after_labels, since=window.changed_on
@@ -363,15 +439,17 @@ def _weekly(
         label = _week_label(monday)
         points.append(ChartPoint(label=label, tooltip=f"{label}: {shown.get(monday) or gap}"))
     judged = verdict.baseline is not None and verdict.after is not None
-    result.spec = gapped_chart_spec(
-        verdict.chart,
-        points,
-        present,
-        axis_starts=[len(before)] if judged else [],
-        title=measure.title,
-        unit=measure.unit,
-        changes=[(len(before), _change_mark(window))] if before and after else [],
-        y_max=measure.ceiling,
+    result.charted(
+        gapped_chart_spec(
+            verdict.chart,
+            points,
+            present,
+            axis_starts=[len(before)] if judged else [],
+            title=measure.title,
+            unit=measure.unit,
+            changes=[(len(before), _change_mark(window))] if before and after else [],
+            y_max=measure.ceiling,
+        )
     )
     result.rows = gapped_table_rows(verdict.chart, points, present, gap=gap)
     for row, monday in zip(result.rows, mondays, strict=True):
@@ -438,11 +516,6 @@ def failure_demand(window: Window, conditions: Sequence) -> MeasureResult:
     return result
 
 
-HANDOFF_ENTRIES = Q(timeline__kind=TimelineEntry.Kind.HANDOFF) | Q(
-    timeline__kind=TimelineEntry.Kind.STEP, timeline__step_kind=TimelineEntry.StepKind.HANDOFF
-)
-
-
 def _weeks_range(mondays: list[date], moment: str) -> Q:
     return Q(
         **{
@@ -452,36 +525,35 @@ def _weeks_range(mondays: list[date], moment: str) -> Q:
     )
 
 
-def handoffs_per_case(window: Window, service: ServiceType | None) -> MeasureResult:
-    """Each whole week's closed cases, and their hand-offs (recorded hand-offs of ownership,
-    and hand-off steps, as the flow page counts them), from the same cases as end-to-end
-    time: the baseline's weeks, not the previous change's transition cases; after the change,
-    the cases that started on or after its day. One GROUP BY. A week with no cases closed is a
-    gap: there is no rate to make."""
-    before, after = window.baseline_mondays(), window.after_mondays()
-    which = Q(pk__in=[])
-    if before:
-        which |= _weeks_range(before, "closed_at") & window.baseline_cases()
-    if after:
-        which |= _weeks_range(after, "closed_at") & window.after_cases()
-    rows = (
-        Case.objects.filter(which, _scope(service), status=Case.Status.CLOSED)
-        .annotate(
-            handoff_entries=FilteredRelation("timeline", condition=HANDOFF_ENTRIES),
-            week=TruncWeek("closed_at"),
-        )
-        .values("week")
-        .annotate(cases=Count("pk", distinct=True), handoffs=Count("handoff_entries"))
-        .order_by("week")
-    )
-    counts = {_as_date(row["week"]): (row["cases"], row["handoffs"]) for row in rows}
+def handoffs_per_case(window: Window, cases: Cases) -> MeasureResult:
+    """Each whole week's closed cases and their hand-offs, on average: the same cases as
+    end-to-end time (the baseline's, not the previous change's transition cases; after the
+    change, those that started on or after its day), each case's hand-offs counted by the
+    database as it read them. A week's cases are found by where its Monday and the next fall
+    in the cases' closure order (a bisection a week, not a pass over the cases). A week with
+    no cases closed is a gap: there is no rate to make."""
+    series, split = cases.series, cases.split
+    handoffs = series.extra["handoffs"]
+    sides = [
+        (window.baseline_mondays(), series.closed_at[:split], handoffs[:split]),
+        (
+            window.after_mondays(),
+            [series.closed_at[i] for i in cases.after],
+            [handoffs[i] for i in cases.after],
+        ),
+    ]
     values, shown = {}, {}
-    for monday, (cases, handoffs) in counts.items():
-        values[monday] = handoffs / cases
-        shown[monday] = (
-            f"{chart_number(handoffs / cases)} "
-            f"({_count(handoffs, 'hand-off')} in {_count(cases, 'case')})"
-        )
+    for mondays, closed_at, counts in sides:
+        for monday in mondays:
+            first = bisect.bisect_left(closed_at, start_of(monday).timestamp())
+            end = bisect.bisect_left(closed_at, start_of(monday + timedelta(weeks=1)).timestamp())
+            if end > first:
+                number, total = end - first, sum(counts[first:end])
+                values[monday] = total / number
+                shown[monday] = (
+                    f"{chart_number(total / number)} "
+                    f"({_count(total, 'hand-off')} in {_count(number, 'case')})"
+                )
     result = _weekly(
         window,
         HANDOFFS,
@@ -501,27 +573,27 @@ def handoffs_per_case(window: Window, service: ServiceType | None) -> MeasureRes
 
 
 def one_stop_rate(window: Window, service: ServiceType | None) -> MeasureResult:
-    """The share of each whole week's new cases whose first contact met the need (one-stop, as
-    the flow page counts it). One GROUP BY. A week with no new cases is a gap."""
+    """The share of each whole week's new cases met in their first contact: one-stop, as the
+    flow page counts it. The services mark a contact one-stop only when it opened and closed its
+    case (demand.services.contact_open_case), so each week's one-stop contacts are its one-stop
+    cases. Two GROUP BYs, each read from an index alone: new cases, and one-stop contacts. A
+    week with no new cases is a gap."""
     mondays = window.baseline_mondays() + window.after_mondays()
     values, shown = {}, {}
     if mondays:
-        first_is_one_stop = Subquery(
-            Contact.objects.filter(case=OuterRef("pk"))
-            .order_by("received_at", "pk")
-            .values("is_one_stop")[:1]
+        new_cases = _weekly_counts(
+            Case.objects.filter(_weeks_range(mondays, "opened_at"), _scope(service)), "opened_at"
         )
-        rows = (
-            Case.objects.filter(_weeks_range(mondays, "opened_at"), _scope(service))
-            .annotate(week=TruncWeek("opened_at"), first_is_one_stop=first_is_one_stop)
-            .values("week")
-            .annotate(cases=Count("pk"), one_stop=Count("pk", filter=Q(first_is_one_stop=True)))
-            .order_by("week")
+        one_stop = _weekly_counts(
+            Contact.objects.filter(
+                _weeks_range(mondays, "received_at"), _scope(service), is_one_stop=True
+            ),
+            "received_at",
         )
-        for row in rows:
-            monday, cases, one_stop = _as_date(row["week"]), row["cases"], row["one_stop"]
-            values[monday] = 100 * one_stop / cases
-            shown[monday] = f"{chart_number(100 * one_stop / cases)}% ({one_stop:,} of {cases:,})"
+        for monday, cases in new_cases.items():
+            met = one_stop.get(monday, 0)
+            values[monday] = 100 * met / cases
+            shown[monday] = f"{chart_number(100 * met / cases)}% ({met:,} of {cases:,})"
     result = _weekly(
         window,
         ONE_STOP,
@@ -537,6 +609,11 @@ def one_stop_rate(window: Window, service: ServiceType | None) -> MeasureResult:
         "(one-stop). Higher is better here.",
     )
     return result
+
+
+def _weekly_counts(rows: QuerySet, moment: str) -> dict[date, int]:
+    weeks = rows.annotate(week=TruncWeek(moment)).values("week").annotate(count=Count("*"))
+    return {_as_date(row["week"]): row["count"] for row in weeks.order_by("week")}
 
 
 def _as_date(value) -> date:
@@ -561,7 +638,7 @@ class DidItWork:
 
     @property
     def with_charts(self) -> list[MeasureResult]:
-        return [measure for measure in self.measures if measure.spec]
+        return [measure for measure in self.measures if measure.spec_script]
 
 
 def measures_of(change: SystemChange, *, today: date | None = None) -> DidItWork:
@@ -570,12 +647,13 @@ def measures_of(change: SystemChange, *, today: date | None = None) -> DidItWork
     .system_conditions())."""
     window = Window.of(change, today)
     service = change.service_type
+    cases = cases_either_side(window, service)
     return DidItWork(
         window=window,
         measures=[
-            end_to_end(window, service),
+            end_to_end(window, service, cases),
             failure_demand(window, list(change.conditions.all())),
-            handoffs_per_case(window, service),
+            handoffs_per_case(window, cases),
             one_stop_rate(window, service),
         ],
     )

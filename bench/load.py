@@ -13,8 +13,10 @@ a. log a contact (POST /contacts/new/, a new case) at 1, 8 and 32 concurrent cli
    (POST /open311/v2/requests.xml, with its API key) at 8 clients beside the floor measured
    again just before it, checking that the arrived reports grew by exactly the successes;
 b. find a case by reference, phone, postcode and name; c. my cases and the case page;
-d. the capability chart and CSV of the largest service over 12 months, and the demand overview
-   of all services over 13 weeks, beside the raw SQL that fetches the same data;
+d. the capability chart and CSV of the largest service over 12 months, the demand overview
+   of all services over 13 weeks, and "did it work?" for the largest service's latest system
+   change (bench/generate.py gives it a condition with evidence), beside the raw SQL that
+   fetches the same data;
 e. the peak memory of a worker while serving d;
 
 then writes the figures (and the goals they are held to) to --results. Only ever talks to
@@ -469,6 +471,106 @@ def sql_timing(cursor, queries: list[tuple[str, list]], repeat: int) -> float:
     return statistics.median(runs)
 
 
+def did_it_work_reads(cursor, today: date) -> tuple[str, list, str]:
+    """The "did it work?" page of the latest system change that addresses a condition, and
+    the raw SQL of what it reads (analysis/did_it_work.py), for the shape bench/generate.py
+    makes: one service's change, addressing one condition of that service, linked to kinds of
+    failure demand and with contacts marked as its evidence. Returns the page's path, the
+    queries, and a line about the data."""
+    cursor.execute(
+        "SELECT c.id, c.changed_on, c.service_type_id, x.systemcondition_id "
+        "FROM improvement_systemchange c JOIN improvement_systemchange_conditions x "
+        "ON x.systemchange_id = c.id WHERE c.withdrawn_at IS NULL "
+        "ORDER BY c.changed_on DESC, c.id DESC LIMIT 1"
+    )
+    change, changed_on, service, condition = cursor.fetchone()
+    on_chart = (
+        "FROM improvement_systemchange WHERE withdrawn_at IS NULL "
+        "AND (service_type_id IS NULL OR service_type_id = %s)"
+    )
+    cursor.execute(
+        f"SELECT changed_on {on_chart} AND (changed_on, id) < (%s, %s) "
+        "ORDER BY changed_on DESC, id DESC LIMIT 1",
+        [service, changed_on, change],
+    )
+    previous = cursor.fetchone()
+    cursor.execute(
+        f"SELECT changed_on {on_chart} AND (changed_on, id) > (%s, %s) "
+        "ORDER BY changed_on, id LIMIT 1",
+        [service, changed_on, change],
+    )
+    following = cursor.fetchone()
+    # The window, as analysis.did_it_work.Window works it out.
+    baseline_from = changed_on - timedelta(weeks=26)
+    if previous:
+        baseline_from = max(baseline_from, previous[0])
+    last_day = today - timedelta(days=1)
+    if following:
+        last_day = min(last_day, following[0] - timedelta(days=1))
+    first_monday = baseline_from + timedelta(days=-baseline_from.weekday() % 7)
+    weeks_end = last_day - timedelta(days=(last_day.weekday() + 1) % 7) + timedelta(days=1)
+    week = "date_trunc('week', {} AT TIME ZONE 'Europe/London')"
+    series_sql = (
+        "SELECT c.id, c.service_type_id, extract(epoch FROM c.opened_at)::float8, "
+        "extract(epoch FROM c.closed_at)::float8, (SELECT count(*) FROM cases_timelineentry t "
+        "WHERE t.case_id = c.id AND (t.kind = 'handoff' OR (t.kind = 'step' AND "
+        "t.step_kind = 'handoff'))) FROM cases_case c WHERE c.service_type_id = %s "
+        "AND c.status = 'closed' AND c.closed_at >= %s"
+    )
+    series_params = [service, start_of(baseline_from)]
+    if previous:
+        series_sql += " AND c.opened_at >= %s"
+        series_params.append(start_of(previous[0]))
+    if following:
+        series_sql += " AND c.closed_at < %s"
+        series_params.append(start_of(following[0]))
+    weeks = [start_of(first_monday), start_of(weeks_end)]
+    queries = [
+        # The change, its conditions and their links, and the changes on its chart.
+        ("SELECT * FROM improvement_systemchange WHERE id = %s", [change]),
+        (
+            "SELECT s.*, f.failurecategory_id FROM improvement_systemcondition s "
+            "JOIN improvement_systemchange_conditions x ON x.systemcondition_id = s.id "
+            "LEFT JOIN improvement_systemcondition_failure_categories f "
+            "ON f.systemcondition_id = s.id WHERE x.systemchange_id = %s",
+            [change],
+        ),
+        (f"SELECT * {on_chart} ORDER BY changed_on, id", [service]),
+        (series_sql + " ORDER BY c.closed_at, c.id", series_params),
+        (
+            f"SELECT {week.format('received_at')}, count(*) FROM demand_contact "
+            "WHERE demand = 'failure' AND ((failure_category_id IN (SELECT failurecategory_id "
+            "FROM improvement_systemcondition_failure_categories WHERE systemcondition_id = %s) "
+            "AND service_type_id = %s) OR id IN (SELECT contact_id FROM "
+            "improvement_conditionevidence WHERE condition_id = %s AND removed_at IS NULL)) "
+            "AND received_at >= %s AND received_at < %s GROUP BY 1 ORDER BY 1",
+            [condition, service, condition, *weeks],
+        ),
+        (
+            f"SELECT {week.format('opened_at')}, count(*) FROM cases_case "
+            "WHERE service_type_id = %s AND opened_at >= %s AND opened_at < %s "
+            "GROUP BY 1 ORDER BY 1",
+            [service, *weeks],
+        ),
+        (
+            f"SELECT {week.format('received_at')}, count(*) FROM demand_contact "
+            "WHERE is_one_stop AND service_type_id = %s AND received_at >= %s "
+            "AND received_at < %s GROUP BY 1 ORDER BY 1",
+            [service, *weeks],
+        ),
+    ]
+    cursor.execute(f"SELECT count(*) FROM ({series_sql}) AS cases", series_params)
+    cases = cursor.fetchone()[0]
+    cursor.execute("SELECT slug FROM cases_servicetype WHERE id = %s", [service])
+    slug = cursor.fetchone()[0]
+    line = (
+        f"Did it work?: the system change of {changed_on} to `{slug}`, {cases:,} closed cases "
+        f"read either side of it (baseline from {baseline_from}), whole weeks from "
+        f"{first_monday} to {weeks_end - timedelta(days=1)}"
+    )
+    return f"/improvement/changes/{change}/did-it-work/", queries, line
+
+
 def heavy(session: Session, path: str, cursor, queries: list, repeat: int) -> dict:
     """The page and its raw SQL, taken in turns (page, SQL, page, SQL…) so that both meet the
     same moments of a shared machine: the ratio compares like with like."""
@@ -639,7 +741,7 @@ def write_results(path: Path, r: dict) -> None:
         )
     lines += [
         "",
-        "## d. Capability and demand pages beside the raw SQL; e. worker memory",
+        '## d. Capability, demand and "did it work?" pages beside the raw SQL; e. worker memory',
         "",
         f"Median of {HEAVY_SAMPLES} requests (one client) against the median of "
         f"{HEAVY_SAMPLES} runs of hand-written SQL fetching the same rows into Python "
@@ -882,6 +984,7 @@ def main() -> None:
             ("SELECT id, name FROM demand_demandtype", []),
             ("SELECT id, name, slug FROM demand_failurecategory", []),
         ]
+        did_it_work_path, did_it_work_sql, did_it_work_line = did_it_work_reads(cursor, today)
         r["heavy"] = {}
         for name, path, sql in (
             (f"capability chart, {data.largest}, 12 months",
@@ -889,6 +992,7 @@ def main() -> None:
             (f"capability CSV, {data.largest}, 12 months",
              f"/capability/{data.largest}.csv?{chart_q}", chart_sql),
             ("demand overview, all services, 13 weeks", f"/demand/?{demand_q}", overview_sql),
+            ("did it work?, the latest system change", did_it_work_path, did_it_work_sql),
         ):  # fmt: skip
             # The first request warms PostgreSQL's cache (as the SQL timing is warm too) and is
             # the chart's first drawing in that worker; the median is of the views after it.
@@ -914,6 +1018,7 @@ def main() -> None:
             f"Capability chart: {points:,} closed cases of `{data.largest}` in 12 months; "
             f"demand overview: {cursor.fetchone()[0]:,} contacts in 13 weeks"
         )
+        r["data"].append(did_it_work_line)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

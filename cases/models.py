@@ -197,6 +197,9 @@ class Case(models.Model):
             models.Index(fields=["service_type", "closed_at"], name="case_service_closed_idx"),
             # "Find a case": the newest cases first, before any search (read backwards).
             models.Index(fields=["opened_at", "id"], name="case_opened_idx"),
+            # "Did it work?": a service's new cases a week (analysis.did_it_work.one_stop_rate),
+            # counted from this index alone (bench/RESULTS.md).
+            models.Index(fields=["service_type", "opened_at"], name="case_service_opened_idx"),
             # Work in progress: open cases by age, service and owner, counted from this index
             # alone (PostgreSQL; elsewhere a plain partial index on opened_at).
             models.Index(
@@ -289,7 +292,16 @@ class TimelineEntry(models.Model):
                 condition=~Q(kind="handoff") | Q(from_owner__isnull=False, to_owner__isnull=False),
             ),
         ]
-        indexes = [models.Index(fields=["case", "occurred_at"], name="timeline_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "occurred_at"], name="timeline_case_idx"),
+            # A case's hand-offs, counted for many cases at once ("did it work?": analysis.
+            # did_it_work.HANDOFFS_OF_CASE): a small index of the few entries that are one.
+            models.Index(
+                fields=["case"],
+                condition=Q(kind="handoff") | Q(kind="step", step_kind="handoff"),
+                name="timeline_handoff_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.case_id}"

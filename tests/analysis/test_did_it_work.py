@@ -5,12 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from analysis import capability, spc, verdicts
 from analysis import did_it_work as reads
-from analysis import spc, verdicts
 from cases.models import Case, TimelineEntry
 from tests.charts import spec_points
 from tests.factories import (
@@ -102,8 +103,11 @@ def test_the_window_runs_from_the_previous_change_or_26_weeks_to_yesterday(repai
     assert window.after_mondays()[0] == date(2026, 3, 9)
 
 
-def test_end_to_end_judges_cases_started_after_the_change_against_the_baseline(cases, change):
-    result = reads.end_to_end(reads.Window.of(change), change.service_type)
+def test_end_to_end_judges_cases_started_after_the_change_against_the_baseline(
+    cases, change, repairs
+):
+    window = reads.Window.of(change)
+    result = reads.end_to_end(window, repairs, reads.cases_either_side(window, repairs))
     verdict = result.verdict
     assert list(verdict.baseline.values) == BASELINE
     assert list(verdict.after.values) == pytest.approx(AFTER)
@@ -135,7 +139,8 @@ def test_end_to_end_judges_cases_started_after_the_change_against_the_baseline(c
 
 def test_end_to_end_stops_at_the_next_change(cases, change, repairs):
     SystemChangeFactory(service_type=repairs, changed_on=date(2026, 3, 30))
-    result = reads.end_to_end(reads.Window.of(change), repairs)
+    window = reads.Window.of(change)
+    result = reads.end_to_end(window, repairs, reads.cases_either_side(window, repairs))
     # The after-points closed before 30 March: five of them, not enough for a shift.
     assert list(result.verdict.after.values) == pytest.approx(AFTER[:5])
     assert result.verdict.outcome == verdicts.NO_SIGNAL
@@ -144,7 +149,8 @@ def test_end_to_end_stops_at_the_next_change(cases, change, repairs):
 
 def test_a_change_to_all_services_reads_every_service(cases, change):
     everything = SystemChangeFactory(service_type=None, changed_on=CHANGED_ON)
-    result = reads.end_to_end(reads.Window.of(everything), None)
+    window = reads.Window.of(everything)
+    result = reads.end_to_end(window, None, reads.cases_either_side(window, None))
     # No earlier change to all services: the baseline is the 26 weeks before, every service.
     assert len(result.verdict.baseline.values) == 16 + 2  # with the 30 and the 40 days
     assert len(result.verdict.after.values) == 8
@@ -201,7 +207,8 @@ def test_handoffs_per_case_each_week_of_closure_from_the_same_cases(repairs, cha
     # After: week of 16 March, one case started after the change with one hand-off.
     add_handoffs(closed(repairs, date(2026, 3, 18), 5), 1)
 
-    result = reads.handoffs_per_case(reads.Window.of(change), repairs)
+    window = reads.Window.of(change)
+    result = reads.handoffs_per_case(window, reads.cases_either_side(window, repairs))
     values = dict(zip(result.spec["columns"]["x"], result.spec["columns"]["y"], strict=True))
     assert len(values) == 8 + 13  # every whole week on the axis
     assert {week: value for week, value in values.items() if value is not None} == {
@@ -225,15 +232,15 @@ def test_the_one_stop_rate_is_the_share_of_each_weeks_new_cases(repairs, change)
             opened_at=at(date(2026, 2, 3), hour),
             first_contact__is_one_stop=one_stop,
         )
-    # Week of 9 March: 2 new cases, both one-stop; a later contact's flag does not count.
+    # Week of 9 March: 3 new cases, 2 of them one-stop; the third's later contact is not new.
     for hour in (9, 10):
         CaseFactory(
             service_type=repairs,
             opened_at=at(date(2026, 3, 9), hour),
             first_contact__is_one_stop=True,
         )
-    late = CaseFactory(service_type=repairs, opened_at=at(date(2026, 3, 10)))
-    ContactFactory(case=late, received_at=at(date(2026, 3, 11)), is_one_stop=True)
+    later = CaseFactory(service_type=repairs, opened_at=at(date(2026, 3, 10)))
+    ContactFactory(case=later, received_at=at(date(2026, 3, 17)))
     CaseFactory(opened_at=at(date(2026, 2, 3)), first_contact__is_one_stop=True)  # elsewhere
 
     result = reads.one_stop_rate(reads.Window.of(change), repairs)
@@ -369,3 +376,38 @@ def test_the_page_runs_the_same_queries_whatever_the_data(client, team_leader, r
         assert client.get(url(change)).status_code == 200
 
     assert len(few) == len(many), [q["sql"] for q in many.captured_queries]
+
+
+def test_a_large_chart_is_kept_once_drawn_with_its_table_in_the_download(
+    cases, change, repairs, monkeypatch
+):
+    monkeypatch.setattr(reads, "TABLE_ROWS_SHOWN", 10)  # the 26 cases count as many
+    drawings = []
+    draw = reads._end_to_end
+    monkeypatch.setattr(reads, "_end_to_end", lambda *a: drawings.append(a) or draw(*a))
+    caches[capability.CHART_CACHE].clear()
+    window = reads.Window.of(change)
+
+    def read():
+        return reads.end_to_end(window, repairs, reads.cases_either_side(window, repairs))
+
+    drawn = read()
+    # Kept without the objects it was drawn from: the words and the chart's JSON.
+    assert drawn.verdict is None and drawn.spec is None and drawn.rows == []
+    assert drawn.outcome == verdicts.IMPROVEMENT
+    assert drawn.words.startswith("A signal of improvement: a shift")
+    assert 'id="end-to-end-data"' in drawn.spec_script
+    assert drawn.table_elsewhere.startswith("With 24 cases the table would be too long")
+    assert drawn.table_link == "/capability/housing-repair.csv?from=2026-01-05&to=2026-06-02"
+    assert read().spec_script == drawn.spec_script
+    assert len(drawings) == 1
+    # Another hand-off on one of the cases: the cases read differently, so a new drawing.
+    add_handoffs(cases["after"][0], 1)
+    assert read().words == drawn.words
+    assert len(drawings) == 2
+
+
+def test_the_change_and_the_register_link_to_it(client, team_leader, change):
+    client.force_login(team_leader)
+    for page in (change.get_absolute_url(), reverse("improvement:changes")):
+        assert f'href="{url(change)}"' in client.get(page).content.decode()

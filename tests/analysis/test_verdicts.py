@@ -272,3 +272,15 @@ def test_the_new_voice_of_a_rate_and_of_a_count():
 )  # fmt: skip
 def test_ordinals(number, expected):
     assert verdicts.ordinal(number) == expected
+
+
+def test_nothing_is_screened_after_the_change_its_lines_are_the_baselines():
+    # The jump to 40 and back would be screened out of a phase of its own (both ranges of 26
+    # are above 3.267 × their average, 5.6): here the lines are the baseline's, so none of the
+    # after-points' ranges is marked as screened.
+    after = [14, 40, 14, 13, 14, 15, 13, 14, 15, 14, 13, 14]
+    assert spc.xmr(after).phases[0].screened_out == 2
+    verdict = judge(BASELINE, after, lower_is_better=True)
+    spec = chart_spec(verdict.chart, title="End-to-end time", unit="days")
+    assert spec["columns"]["mr"][16:19] == [None, 26, 26]
+    assert spec["columns"]["screened"][16:] == [0] * 12
