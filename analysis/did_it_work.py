@@ -153,10 +153,6 @@ class Window:
             return Q()
         return Q(opened_at__gte=start_of(self.previous.changed_on))
 
-    def after_cases(self) -> Q:
-        """Cases that entered the new system: started on or after the change's day."""
-        return Q(opened_at__gte=start_of(self.changed_on))
-
 
 def _scope(service: ServiceType | None) -> Q:
     return Q() if service is None else Q(service_type=service)
