@@ -176,6 +176,8 @@ class MeasureResult:
     notes: list[str] = field(default_factory=list)  # what was read, and what was set aside
     # Not charted (say why instead): e.g. the change addresses no condition.
     missing: str = ""
+    # What to keep in mind while reading the verdict (end-to-end time soon after a change).
+    caveat: str = ""
     # Too many points for a table here: what to say, and where they are instead.
     table_elsewhere: str = ""
     table_link: str = ""
@@ -363,6 +365,7 @@ def _end_to_end(
         result.table_link = (
             f"{reverse('analysis:capability_csv', kwargs={'service': slug})}?{urlencode(period)}"
         )
+    result.caveat = _too_soon_for_slow_cases(window, verdict)
     result.notes.append(
         f"Baseline: {_count(split, 'case')} closed from {_day(window.baseline_from)} to the day "
         f"before the change{_bounded(window)}. After: {_count(len(after), 'case')} that started "
@@ -376,6 +379,28 @@ def _end_to_end(
             f"case{'' if transition == 1 else 's'})."
         )
     return result
+
+
+def _too_soon_for_slow_cases(window: Window, verdict: verdicts.Verdict) -> str:
+    """Only cases quick enough to have closed can be after-points yet: until the change is
+    older than the old system's slow cases took (the baseline's upper limit), the first points
+    after it are the quicker cases, whatever the change did. Say so while it is."""
+    baseline, after = verdict.baseline, verdict.after
+    if baseline is None or after is None:
+        return ""
+    until = window.next.changed_on if window.next else window.today
+    elapsed = (until - window.changed_on).days
+    slow = baseline.upper_limit if baseline.has_limits else max(baseline.values)
+    if elapsed >= slow:
+        return ""
+    return (
+        f"The change was only {_count(elapsed, 'day')} "
+        f"{'before the next one' if window.next else 'ago'}, less than the baseline's slow cases "
+        f"took ({chart_number(slow)} days, its upper limit): a case that started after it and "
+        "takes that long cannot have closed yet, so the points after the change are the "
+        "quicker ones so far. Read a signal of improvement here with care until more time "
+        "has passed."
+    )
 
 
 def _count(number: int, noun: str) -> str:

@@ -48,7 +48,7 @@ def tree(tmp_path) -> Path:
 def test_the_code_keeps_its_layers(tree):
     result = lint(tree)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken." in result.stdout
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,14 @@ def test_django_in_the_xmr_maths_breaks_the_build(tree):
 
     assert result.returncode != 0
     assert "The XmR maths is plain Python, tested with plain numbers BROKEN" in result.stdout
+
+
+def test_django_in_the_verdicts_breaks_the_build(tree):
+    path = tree / "analysis" / "verdicts.py"
+    path.write_text(path.read_text() + "\nfrom django.utils import timezone  # noqa\n")
+
+    result = lint(tree)
+
+    assert result.returncode != 0
+    assert 'The verdicts of "did it work?" are plain Python' in result.stdout
+    assert "analysis.verdicts -> django" in result.stdout

