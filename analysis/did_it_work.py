@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -431,6 +431,7 @@ def _weekly(
     *,
     gap: str,
     value_heading: str,
+    gaps_why: str | None = None,
 ) -> MeasureResult:
     """A measure with a value for each whole week either side of the change (None: a gap, a
     week with nothing to make a rate of), judged and charted: the baseline's weeks, then the
@@ -478,10 +479,11 @@ def _weekly(
     result.notes.append(_weeks_read(window, before, after))
     gaps = len(mondays) - len(present)
     if gaps:
+        why = f"had none, so no {measure.title.lower()}" if gaps_why is None else gaps_why
         result.notes.append(
-            f"{_count(gaps, 'week')} had none, so no {measure.title.lower()}: "
-            f"{'a gap' if gaps == 1 else 'gaps'} in the chart, and “{gap.lower()}” in the table. "
-            "The lines and signals are worked out on the weeks that have one."
+            f"{_count(gaps, 'week')} {why}: {'a gap' if gaps == 1 else 'gaps'} in the chart, and "
+            f"“{gap.lower()}” in the table. The lines and signals are worked out on the weeks "
+            "that have one."
         )
     return result
 
@@ -507,10 +509,21 @@ def _weeks_read(window: Window, before: list[date], after: list[date]) -> str:
     return words
 
 
-def failure_demand(window: Window, conditions: Sequence) -> MeasureResult:
+def records_begin(service: ServiceType | None) -> date | None:
+    """The day of the first contact on record for the service (or any service): before it, a
+    week with no contacts is not a week of none, only one before CouncilFlow was used. One
+    query, from the index on received_at alone."""
+    first = Contact.objects.filter(_scope(service)).aggregate(first=Min("received_at"))["first"]
+    return None if first is None else timezone.localtime(first).date()
+
+
+def failure_demand(
+    window: Window, conditions: Sequence, *, records_from: date | None = None
+) -> MeasureResult:
     """The weekly volume of the failure demand linked to the conditions (their kinds of failure
     demand and demand types, and the contacts marked as their evidence): one GROUP BY. A week
-    with none is a 0. The conditions' links should be prefetched."""
+    with none is a 0 once records have begun (`records_from`: records_begin; None, from the
+    start), a gap before. The conditions' links should be prefetched."""
     if not conditions:
         return MeasureResult(
             measure=FAILURE_DEMAND,
@@ -523,14 +536,24 @@ def failure_demand(window: Window, conditions: Sequence) -> MeasureResult:
         )
     mondays = window.baseline_mondays() + window.after_mondays()
     counts = dict(weekly_volume(linked_failure_demand(conditions), mondays))
+    # A week is on record once it ends after records began (its last day is on or after it).
+    recorded = {
+        monday: count
+        for monday, count in counts.items()
+        if records_from is None or monday + timedelta(days=6) >= records_from
+    }
     result = _weekly(
         window,
         FAILURE_DEMAND,
         "failure-demand",
-        {monday: float(count) for monday, count in counts.items()},
-        {monday: f"{count:,}" for monday, count in counts.items()},
-        gap="No contacts",
+        {monday: float(count) for monday, count in recorded.items()},
+        {monday: f"{count:,}" for monday, count in recorded.items()},
+        gap="Before the first contact on record",
         value_heading="Contacts",
+        gaps_why=(
+            "came before the first contact on record (weeks before CouncilFlow was used, not "
+            "weeks of none)"
+        ),
     )
     named = ", ".join(f"“{condition.title}”" for condition in conditions)
     result.notes.insert(0, f"Failure-demand contacts linked to {named}, counted each week.")
@@ -669,11 +692,13 @@ def measures_of(change: SystemChange, *, today: date | None = None) -> DidItWork
     window = Window.of(change, today)
     service = change.service_type
     cases = cases_either_side(window, service)
+    conditions = list(change.conditions.all())
+    records_from = records_begin(service) if conditions else None
     return DidItWork(
         window=window,
         measures=[
             end_to_end(window, service, cases),
-            failure_demand(window, list(change.conditions.all())),
+            failure_demand(window, conditions, records_from=records_from),
             handoffs_per_case(window, cases),
             one_stop_rate(window, service),
         ],

@@ -536,6 +536,8 @@ def did_it_work_reads(cursor, today: date) -> tuple[str, list, str]:
             [change],
         ),
         (f"SELECT * {on_chart} ORDER BY changed_on, id", [service]),
+        # When the service's records begin (weeks before it are not weeks of none).
+        ("SELECT min(received_at) FROM demand_contact WHERE service_type_id = %s", [service]),
         (series_sql + " ORDER BY c.closed_at, c.id", series_params),
         (
             f"SELECT {week.format('received_at')}, count(*) FROM demand_contact "

@@ -430,3 +430,22 @@ def test_soon_after_a_change_only_the_quicker_cases_can_have_closed_and_it_says_
     # Once the change is older than that, it says nothing.
     later = reads.Window(change=change, previous=None, next=None, today=TODAY + timedelta(days=11))
     assert reads._too_soon_for_slow_cases(later, result.verdict) == ""
+
+
+def test_weeks_before_the_first_contact_on_record_are_not_weeks_of_none(repairs, change):
+    change.conditions.add(SystemConditionFactory(service_type=repairs))
+    # The service's first contact: Tuesday 3 February. Its week is on record; the four
+    # baseline weeks before it are not.
+    case = CaseFactory(service_type=repairs, opened_at=at(date(2026, 2, 3)))
+    ContactFactory(case=case, failure=True, received_at=at(date(2026, 2, 4)))
+    assert reads.records_begin(repairs) == date(2026, 2, 3)
+
+    result = reads.measures_of(reads.change_with_conditions().get(pk=change.pk)).measures[1]
+    counts = dict(zip(result.spec["columns"]["x"], result.spec["columns"]["y"], strict=True))
+    assert [counts[f"w/c {day} Jan 2026"] for day in (5, 12, 19, 26)] == [None] * 4
+    assert counts["w/c 2 Feb 2026"] == 1 and counts["w/c 9 Feb 2026"] == 0
+    assert len(result.verdict.baseline.values) == 4  # 2, 9, 16 and 23 February
+    assert result.notes[-1].startswith(
+        "4 weeks came before the first contact on record (weeks before CouncilFlow was used, "
+        "not weeks of none): gaps in the chart"
+    )
