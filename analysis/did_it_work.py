@@ -12,8 +12,9 @@ The baseline is bounded to BASELINE_WEEKS before the change (about the capabilit
 six months), and to the previous change on the same chart. Weeks run Monday to Sunday and only
 whole weeks count (analysis.demand). Counting happens in the database, in a fixed number of
 queries whatever the number of cases: the changes either side (two), the cases either side
-with each one's hand-offs (one, shared by end-to-end time and hand-offs per case), the linked
-failure demand a week (one), new cases and one-stop contacts a week (two).
+with each one's hand-offs (one, shared by end-to-end time and hand-offs per case), when the
+service's records begin and the linked failure demand a week (two, when the change addresses a
+condition), new cases and one-stop contacts a week (two).
 
 `measures_of(change)` gives what a page needs to show the four measures (templates/analysis/
 _did_it_work_measures.html): the "did it work?" page, and the change's case study.
