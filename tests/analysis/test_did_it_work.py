@@ -164,6 +164,8 @@ def test_nothing_after_the_change_yet(repairs):
     assert time.outcome == verdicts.NO_POINTS_YET
     assert time.words == "No cases yet after the change: too soon to say."
     assert [m.outcome for m in measures.measures[2:]] == [verdicts.NO_POINTS_YET] * 2
+    # Only the baseline is drawn: nothing is said of a phase after the change.
+    assert time.spec["phases"] and len(time.spec["phases"]) == 1
 
 
 def add_handoffs(case: Case, handoffs: int, steps: int = 0) -> None:
