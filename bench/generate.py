@@ -29,6 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 BENCH_PASSWORD = "bench-password-not-secret"
+# Every team leader's authenticator app (two-factor sign-in is required for the role): the
+# key, in hex, from which bench/load.py works out the code a leader types.
+BENCH_AUTHENTICATOR_KEY = "3132333435363738393031323334353637383930"
 STAFF = 200
 TEAM_LEADERS = 10
 CITIZENS_PER_CONTACT = 0.4
@@ -569,6 +572,31 @@ EVIDENCE_MARKS = 200
 CONDITION_TITLE = "Citizens are not told what happens next, or when"
 
 
+def _authenticators() -> str:
+    """A confirmed authenticator for every team leader without one (BENCH_AUTHENTICATOR_KEY),
+    so bench/load.py can sign them in through the two-factor step as a person would."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from staff import two_factor
+
+    leaders = (
+        get_user_model()
+        .objects.filter(username__startswith="leader")
+        .exclude(totpdevice__confirmed=True)
+    )
+    made = TOTPDevice.objects.bulk_create(
+        TOTPDevice(
+            user=leader,
+            name=two_factor.AUTHENTICATOR,
+            key=BENCH_AUTHENTICATOR_KEY,
+            confirmed=True,
+        )
+        for leader in leaders
+    )
+    return f"authenticators for {len(made)} team leaders made"
+
+
 def _improvement() -> str:
     """The improvement register "did it work?" reads at council scale: the largest service's
     latest system change (made 150 days ago if it has none) addresses a system condition linked
@@ -652,6 +680,7 @@ def generate(args) -> None:
         if have >= args.contacts and not args.force:
             progress(f"{have:,} contacts already there; nothing to do (--force to redo)")
             progress(_improvement())
+            progress(_authenticators())
             if args.proposed_indexes:
                 for sql in PROPOSED_INDEXES:
                     cursor.execute(sql)
@@ -873,6 +902,7 @@ def generate(args) -> None:
                 f"(SELECT coalesce(max(id), 1) FROM {table}))"
             )
     progress(_improvement())
+    progress(_authenticators())
     if args.proposed_indexes:
         with connection.cursor() as cursor:
             for sql in PROPOSED_INDEXES:

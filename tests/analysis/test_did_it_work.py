@@ -23,6 +23,7 @@ from tests.factories import (
     TeamLeaderFactory,
     failure_category,
 )
+from tests.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -320,22 +321,22 @@ def test_anonymous_is_sent_to_sign_in(client, change):
 
 @pytest.mark.parametrize("role", ["front_office", "team_leader", "administrator"])
 def test_everyone_who_reads_the_register_may_read_it(client, change, role, request):
-    client.force_login(request.getfixturevalue(role))
+    sign_in(client, request.getfixturevalue(role))
     assert client.get(url(change)).status_code == 200
 
 
 def test_a_change_that_does_not_exist_is_not_found(client, team_leader):
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     assert client.get(reverse("analysis:did_it_work", kwargs={"pk": 999999})).status_code == 404
 
 
 def test_it_only_reads(client, team_leader, change):
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     assert client.post(url(change)).status_code == 405
 
 
 def test_the_page_shows_the_change_and_each_measures_verdict(client, team_leader, cases, change):
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     response = client.get(url(change))
     page = response.content.decode()
     assert '<h1 class="govuk-heading-l">Did it work?</h1>' in page
@@ -355,7 +356,7 @@ def test_the_page_shows_the_change_and_each_measures_verdict(client, team_leader
 
 
 def test_the_front_office_is_not_offered_to_link_conditions(client, front_office, change):
-    client.force_login(front_office)
+    sign_in(client, front_office)
     page = client.get(url(change)).content.decode()
     assert "This change addresses no system condition yet" in page
     assert reverse("improvement:correct", kwargs={"pk": change.pk}) not in page
@@ -364,7 +365,7 @@ def test_the_front_office_is_not_offered_to_link_conditions(client, front_office
 def test_the_page_runs_the_same_queries_whatever_the_data(client, team_leader, repairs, change):
     condition = SystemConditionFactory(service_type=repairs)
     change.conditions.add(condition)
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     client.get(url(change))  # the session and the user, as every later request has them
 
     with CaptureQueriesContext(connection) as few:
@@ -410,7 +411,7 @@ def test_a_large_chart_is_kept_once_drawn_with_its_table_in_the_download(
 
 
 def test_the_change_and_the_register_link_to_it(client, team_leader, change):
-    client.force_login(team_leader)
+    sign_in(client, team_leader)
     for page in (change.get_absolute_url(), reverse("improvement:changes")):
         assert f'href="{url(change)}"' in client.get(page).content.decode()
 

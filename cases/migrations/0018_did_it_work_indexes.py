@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_citizen_name_upper_idx"),
+        ("cases", "0017_audit_configuration_and_sign_in_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
