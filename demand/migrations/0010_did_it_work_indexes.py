@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("demand", "0008_backfill_case_is_dirty"),
+        ("demand", "0009_arrived_contact"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_audit_configuration_and_sign_in_actions"),
+        ("cases", "0018_citizen_update"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
