@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from analysis.views import capability, conditions, demand, did_it_work, flow
+from analysis.views import capability, case_study, conditions, demand, did_it_work, flow
 
 app_name = "analysis"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("capability/<slug:service>/", capability.chart, name="capability_chart"),
     path("improvement/conditions/<int:pk>/", conditions.condition, name="condition"),
     path("improvement/changes/<int:pk>/did-it-work/", did_it_work.page, name="did_it_work"),
+    path("improvement/changes/<int:pk>/case-study/", case_study.page, name="case_study"),
 ]

@@ -121,21 +121,28 @@ def linked_failure_demand(conditions: Sequence[SystemCondition]) -> QuerySet[Con
     filter is built without a query."""
     linked = Q(pk__in=[])
     for condition in conditions:
-        categories = [c.pk for c in condition.failure_categories.all()]
-        types = [t.pk for t in condition.demand_types.all()]
-        if categories or types:
-            part = Q()
-            if categories:
-                part &= Q(failure_category__in=categories)
-            if types:
-                asking = Contact.objects.filter(case=OuterRef("case"), demand_type__in=types)
-                part &= Q(Exists(asking))
-            if condition.service_type_id:
-                part &= Q(service_type_id=condition.service_type_id)
-            linked |= part
-        marked = ConditionEvidence.objects.filter(condition=condition, removed_at__isnull=True)
-        linked |= Q(pk__in=marked.values("contact_id"))
+        linked |= linked_to(condition)
     return Contact.objects.filter(linked, demand=Contact.Demand.FAILURE)
+
+
+def linked_to(condition: SystemCondition) -> Q:
+    """The contacts linked to one condition (of failure demand, once filtered by it): of its
+    kinds, service and requests, or marked as its evidence."""
+    linked = Q(pk__in=[])
+    categories = [c.pk for c in condition.failure_categories.all()]
+    types = [t.pk for t in condition.demand_types.all()]
+    if categories or types:
+        part = Q()
+        if categories:
+            part &= Q(failure_category__in=categories)
+        if types:
+            asking = Contact.objects.filter(case=OuterRef("case"), demand_type__in=types)
+            part &= Q(Exists(asking))
+        if condition.service_type_id:
+            part &= Q(service_type_id=condition.service_type_id)
+        linked |= part
+    marked = ConditionEvidence.objects.filter(condition=condition, removed_at__isnull=True)
+    return linked | Q(pk__in=marked.values("contact_id"))
 
 
 @dataclass(frozen=True)

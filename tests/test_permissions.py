@@ -90,6 +90,7 @@ MATRIX = {
     "analysis:capability_csv": ("service", ["login", 403, 403, 200, 403]),
     # Whether a change worked: for everyone who reads the improvement register.
     "analysis:did_it_work": ("system_change", ["login", 200, 200, 200, 200]),
+    "analysis:case_study": ("system_change", ["login", 200, 200, 200, 200]),
 }
 # The Open311 API answers client applications by their api_key, never by a sign-in: the same
 # for everyone (a 404 or 403 in the spec's shape where nothing exists or no key was given;
