@@ -4,6 +4,7 @@ contacts as evidence, reads the condition's evidence and records a change that a
 a member of the front office marks a contact as evidence from its case page. Every page
 passes axe."""
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -119,6 +120,18 @@ def test_from_the_pareto_to_a_condition_with_evidence_and_a_change(page: Page, l
     assert list(condition.changes.values_list("expectation", flat=True)) == [
         "Fewer tenants ringing to ask when the repair will be done"
     ]
+
+    # Did it work? Each measure's verdict in words (this change is today's: too soon to say).
+    register.get_by_role("link", name=re.compile(r"^Did it work\?")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Did it work?")
+    expect(
+        page.get_by_role("link", name="Repair letters give no date for the visit")
+    ).to_be_visible()
+    at_a_glance = page.get_by_role("table", name="The measures at a glance")
+    expect(at_a_glance.locator("tbody tr")).to_have_count(4)
+    for key in ("end-to-end", "failure-demand", "handoffs", "one-stop"):
+        expect(page.locator(f"#{key}-verdict")).not_to_be_empty()
+    assert_accessible(page)
 
 
 def test_the_front_office_marks_a_contact_as_evidence_from_its_case(page: Page, live_server):
