@@ -23,20 +23,12 @@ def provider():
 def test_a_team_leader_signs_in_with_the_councils_account(
     page: Page, live_server, provider, settings
 ):
-    client_id, secret = provider.register_client(f"{live_server.url}/sso/callback/")
-    for name, value in provider.settings(client_id, secret).items():
-        setattr(settings, name, value)
-    settings.OIDC_ROLE_GROUPS = {roles.TEAM_LEADER: ["cf-team-leaders"]}
-    settings.OIDC_PROVIDER_NAME = "your Borsetshire account"
-    settings.OIDC_VERIFY_KID = False  # the test provider names no key in its tokens
-    provider.add_person(
-        "tess-sub",
-        preferred_username="tess",
-        given_name="Tess",
-        family_name="Leader",
-        email="tess@borsetshire.example",
-        groups=["cf-team-leaders"],
+    provider.configure(
+        settings,
+        callback=f"{live_server.url}/sso/callback/",
+        role_groups={roles.TEAM_LEADER: ["cf-team-leaders"]},
     )
+    provider.add_tess("cf-team-leaders")
 
     page.goto("/demand/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to CouncilFlow")
