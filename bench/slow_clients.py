@@ -39,6 +39,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.load import bench_env
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 USERNAME, PASSWORD = "slowbench", "slow-bench-password-not-secret"
@@ -53,18 +56,9 @@ def free_port() -> int:
 
 
 def app_env(database_url: str) -> dict:
-    return {
-        **os.environ,
-        # The app's settings over plain HTTP on loopback, without collectstatic (bench/settings.py).
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "slow-client-bench-only-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": HOST,
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_FORMAT": "json",
-        "AXES_FAILURE_LIMIT": "1000",
-    }
+    """bench/load.py's environment (bench.settings: the app's settings over plain HTTP on
+    loopback, DEBUG off), logging JSON as in production."""
+    return {**bench_env(database_url), "LOG_FORMAT": "json"}
 
 
 def prepare(database_url: str) -> None:

@@ -24,7 +24,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
-    "django.contrib.auth",
+    "staff.apps.StaffAndRolesConfig",  # django.contrib.auth, named for the admin
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "csp",
-    "axes",
+    "staff.apps.SignInLogConfig",  # django-axes, named for the admin
     "django_guid",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -10,16 +10,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import roles
 from cases import audit
 from cases.admin import AuditedAdmin, ReadOnlyAdmin
 from cases.models import AuditEntry
 from staff import two_factor
-from staff.forms import StaffChangeForm, StaffCreationForm, role_of
+from staff.forms import StaffChangeForm, StaffCreationForm
+from staff.services import role_assign, role_of, uses_admin_site
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -28,6 +29,14 @@ admin.site.unregister(Group)
 # are not in the admin. "Reset two-factor sign-in" on the staff list removes them instead.
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
+
+
+def _own_password_change(request, extra_context=None):
+    """The admin's own "Change password" goes to the app's page, which audits it."""
+    return redirect("staff:password_change")
+
+
+admin.site.password_change = _own_password_change
 
 
 def _locked() -> Exists:
@@ -139,18 +148,9 @@ class StaffAdmin(AuditedAdmin, UserAdmin):
     def save_model(self, request, obj, form, change) -> None:
         role = form.cleaned_data["role"]
         before = role_of(obj) if change else ""
-        obj.is_staff = role == roles.ADMINISTRATOR or obj.is_superuser
+        obj.is_staff = uses_admin_site(obj, role)
         super().save_model(request, obj, form, change)
-        if role != before:
-            obj.groups.set([Group.objects.get(name=role)])
-            audit.record_value_change(
-                obj,
-                field="role",
-                old=before,
-                new=role,
-                by=request.user,
-                action=AuditEntry.Action.CHANGED if change else AuditEntry.Action.CREATED,
-            )
+        role_assign(user=obj, role=role, was=before, by=request.user)
 
     def user_change_password(self, request, id, form_url=""):
         """Setting someone's password is audited (never the password itself)."""

@@ -9,10 +9,10 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
     UserChangeForm,
 )
-from django.contrib.auth.models import AbstractBaseUser
 
 from accounts import roles
 from lib.forms import GovukFormMixin
+from staff.services import role_of
 
 ROLE_HINTS = {
     roles.FRONT_OFFICE: "Logs contacts and owns cases.",
@@ -23,14 +23,6 @@ ROLE_HINTS = {
         "Configures services, demand types, retention, staff and roles in this admin site."
     ),
 }
-
-
-def role_of(user: AbstractBaseUser) -> str:
-    """The member of staff's role as stored (their group), "" for none."""
-    if user.pk is None:
-        return ""
-    names = set(user.groups.values_list("name", flat=True))
-    return next((role for role in roles.ROLES if role in names), "")
 
 
 class _RoleField(forms.ChoiceField):

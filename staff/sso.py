@@ -15,7 +15,6 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,9 +26,8 @@ from mozilla_django_oidc.views import (
 
 from accounts import roles
 from cases import audit
-from cases.models import AuditEntry
 from staff import two_factor
-from staff.forms import role_of
+from staff.services import role_assign, role_of, uses_admin_site
 
 logger = logging.getLogger(__name__)
 ACTOR = "single sign-on"
@@ -101,21 +99,11 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         return user
 
     def _set_role(self, user, role: str, *, was: str, before: dict | None = None) -> None:
-        user.is_staff = role == roles.ADMINISTRATOR or user.is_superuser
+        user.is_staff = uses_admin_site(user, role)
         user.save()
         if before is not None:
             audit.record_changes(user, before, by=None, actor_label=ACTOR)
-        if role != was:
-            user.groups.set([Group.objects.get(name=role)])
-            audit.record_value_change(
-                user,
-                field="role",
-                old=was,
-                new=role,
-                by=None,
-                actor_label=ACTOR,
-                action=AuditEntry.Action.CHANGED if was else AuditEntry.Action.CREATED,
-            )
+        role_assign(user=user, role=role, was=was, by=None, actor_label=ACTOR)
 
 
 class CallbackView(OIDCAuthenticationCallbackView):

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote
 
+TESS_SUB = "tess-sub"
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -49,17 +51,33 @@ class Provider:
     def add_person(self, sub: str, **claims) -> None:
         _request("PUT", f"{self.url}/users/{quote(sub, safe='')}", claims)
 
-    def settings(self, client_id: str, client_secret: str) -> dict:
-        """CouncilFlow's OIDC settings for this provider, as a council would set them."""
+    def configure(self, settings, *, callback: str, role_groups: dict) -> None:
+        """Register CouncilFlow with the provider and set CouncilFlow's OIDC settings for it
+        (pytest-django's `settings`), as a council would from the environment."""
+        client_id, client_secret = self.register_client(callback)
         found = self.configuration
-        return {
-            "OIDC_RP_CLIENT_ID": client_id,
-            "OIDC_RP_CLIENT_SECRET": client_secret,
-            "OIDC_OP_AUTHORIZATION_ENDPOINT": found["authorization_endpoint"],
-            "OIDC_OP_TOKEN_ENDPOINT": found["token_endpoint"],
-            "OIDC_OP_USER_ENDPOINT": found["userinfo_endpoint"],
-            "OIDC_OP_JWKS_ENDPOINT": found["jwks_uri"],
-        }
+        settings.OIDC_RP_CLIENT_ID = client_id
+        settings.OIDC_RP_CLIENT_SECRET = client_secret
+        settings.OIDC_OP_AUTHORIZATION_ENDPOINT = found["authorization_endpoint"]
+        settings.OIDC_OP_TOKEN_ENDPOINT = found["token_endpoint"]
+        settings.OIDC_OP_USER_ENDPOINT = found["userinfo_endpoint"]
+        settings.OIDC_OP_JWKS_ENDPOINT = found["jwks_uri"]
+        settings.OIDC_ROLE_GROUPS = role_groups
+        settings.OIDC_PROVIDER_NAME = "your Borsetshire account"
+        # This provider publishes one key and names none in its tokens' headers; the tokens'
+        # signatures are still checked against that key.
+        settings.OIDC_VERIFY_KID = False
+
+    def add_tess(self, *groups: str) -> None:
+        """Tess Leader, at the council's provider, in these groups."""
+        self.add_person(
+            TESS_SUB,
+            preferred_username="tess",
+            given_name="Tess",
+            family_name="Leader",
+            email="tess@borsetshire.example",
+            groups=list(groups),
+        )
 
 
 @contextmanager

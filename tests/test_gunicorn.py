@@ -27,6 +27,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    database = f"sqlite:///{tmp_path_factory.mktemp('db') / 'empty.sqlite3'}"
+    yield from _serve(tmp_path_factory, database)
+
+
+@pytest.fixture(scope="module")
+def server_without_database(tmp_path_factory):
+    """The database cannot be reached (nothing listens on port 9 of loopback)."""
+    yield from _serve(tmp_path_factory, "postgres://nobody@127.0.0.1:9/councilflow")
+
+
+def _serve(tmp_path_factory, database_url: str):
     port = _free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "stderr.log"
     env = {
@@ -35,7 +46,7 @@ def server(tmp_path_factory):
         "SECRET_KEY": "gunicorn-test-" + "k3y" * 20,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'empty.sqlite3'}",
+        "DATABASE_URL": database_url,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "4",
@@ -89,6 +100,23 @@ def test_the_access_log_is_json_with_the_request_id(server):
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("logger") == "gunicorn.access"]
     assert any(line["request_id"] == request_id and line["path"] == "/health/" for line in access)
+
+
+def test_a_server_error_with_debug_off_leaves_a_json_trace(server_without_database):
+    """A 500 is logged by the server as a JSON line with its request id (the security review
+    found a 500 with DEBUG off left no trace)."""
+    port, log = server_without_database
+    response = _get(port, "/health/")
+    assert response.status == 500
+    time.sleep(0.2)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    errors = [line for line in lines if line.get("level") == "ERROR"]
+    assert any(
+        line["logger"] == "django.request"
+        and line["request_id"] == response.getheader("X-Request-ID")
+        and "/health/" in line["message"]
+        for line in errors
+    ), lines
 
 
 def test_requests_are_answered_while_slow_clients_are_still_sending(server):

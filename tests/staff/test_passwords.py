@@ -90,3 +90,10 @@ def test_an_unknown_address_gets_the_same_answer_and_no_email(client):
 
 def test_the_sign_in_page_offers_the_reset(client):
     assert reverse("staff:password_reset") in client.get("/sign-in/").content.decode()
+
+
+def test_the_admin_sites_change_password_is_the_audited_page(client, administrator):
+    sign_in(client, administrator)
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:password_change")

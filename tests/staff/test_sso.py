@@ -37,14 +37,7 @@ def provider():
 @pytest.fixture
 def sso(provider, settings):
     """CouncilFlow configured for the provider, as a council would from the environment."""
-    client_id, secret = provider.register_client(CALLBACK)
-    for name, value in provider.settings(client_id, secret).items():
-        setattr(settings, name, value)
-    settings.OIDC_ROLE_GROUPS = GROUPS
-    # The test provider publishes one key and names none in its tokens' headers; the tokens'
-    # signatures are still checked against that key.
-    settings.OIDC_VERIFY_KID = False
-    settings.OIDC_PROVIDER_NAME = "your Borsetshire account"
+    provider.configure(settings, callback=CALLBACK, role_groups=GROUPS)
     return provider
 
 
@@ -74,19 +67,8 @@ def sign_in_with_sso(client, provider, sub: str, next_url: str = "/cases/mine/")
     return client.get(f"{back.path}?{back.query}")
 
 
-def _tess(provider, *groups):
-    provider.add_person(
-        "tess-sub",
-        preferred_username="tess",
-        given_name="Tess",
-        family_name="Leader",
-        email="tess@borsetshire.example",
-        groups=list(groups),
-    )
-
-
 def test_a_team_leader_signs_in_with_the_councils_account(client, sso):
-    _tess(sso, "cf-team-leaders", "all-staff")
+    sso.add_tess("cf-team-leaders", "all-staff")
 
     response = sign_in_with_sso(client, sso, "tess-sub", next_url="/demand/")
 
@@ -110,7 +92,7 @@ def test_a_team_leader_signs_in_with_the_councils_account(client, sso):
 def test_the_providers_groups_decide_the_role_at_every_sign_in(client, sso):
     fran = FrontOfficeFactory(username="tess")  # a local account the council moves to SSO
     case = CaseFactory(owner=fran)
-    _tess(sso, "cf-admins", "cf-front-office")
+    sso.add_tess("cf-admins", "cf-front-office")
 
     sign_in_with_sso(client, sso, "tess-sub")
 
@@ -128,7 +110,7 @@ def test_the_providers_groups_decide_the_role_at_every_sign_in(client, sso):
 
 
 def test_someone_in_no_councilflow_group_is_not_let_in(client, sso):
-    _tess(sso, "all-staff")
+    sso.add_tess("all-staff")
 
     response = sign_in_with_sso(client, sso, "tess-sub")
 
@@ -140,7 +122,7 @@ def test_someone_in_no_councilflow_group_is_not_let_in(client, sso):
 
 
 def test_a_wrong_client_secret_is_refused_by_the_provider(client, sso, settings):
-    _tess(sso, "cf-team-leaders")
+    sso.add_tess("cf-team-leaders")
     settings.OIDC_RP_CLIENT_SECRET = "not-the-secret"
 
     response = sign_in_with_sso(client, sso, "tess-sub")
@@ -150,7 +132,7 @@ def test_a_wrong_client_secret_is_refused_by_the_provider(client, sso, settings)
 
 
 def test_a_code_cannot_be_used_twice(client, sso):
-    _tess(sso, "cf-team-leaders")
+    sso.add_tess("cf-team-leaders")
     start = client.get(reverse("staff:sso_start"))
     back = urllib.parse.urlsplit(_at_the_provider(start["Location"], "tess-sub"))
     assert client.get(f"{back.path}?{back.query}").status_code == 302
