@@ -67,6 +67,7 @@ MATRIX = {
     "analysis:failure_over_time": (None, ["login", 403, 403, 200, 403]),
     "analysis:predictability": (None, ["login", 403, 403, 200, 403]),
     "analysis:pareto": (None, ["login", 403, 403, 200, 403]),
+    "analysis:chasing": (None, ["login", 403, 403, 200, 403]),
     "demand:reclassify": ("contact", ["login", 403, 403, 200, 403]),
     # Studying capability and flow is for team leaders.
     "analysis:capability": (None, ["login", 403, 403, 200, 403]),
