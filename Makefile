@@ -6,11 +6,14 @@
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# The background worker (messages to citizens) runs beside the web server; Ctrl+C stops both.
 run:
 	./scripts/setup
 	.venv/bin/python manage.py migrate --noinput
 	.venv/bin/python manage.py seed_demo
-	@echo "==> CouncilFlow is running at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@echo "==> CouncilFlow is running at http://$(HOST):$(PORT)/ with its background worker (Ctrl+C to stop)"
+	.venv/bin/python manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	.venv/bin/python manage.py runserver $(HOST):$(PORT)
 
 test:

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncWeek
 
 from cases.models import ServiceType
 from demand.models import Contact, DemandType, FailureCategory
 from lib.periods import start_of
+from messaging.models import Message
 
 FAILURE = Contact.Demand.FAILURE
 VALUE = Contact.Demand.VALUE
@@ -26,6 +27,8 @@ class DemandFilters:
     end: date
     services: tuple[ServiceType, ...] = ()
     channels: tuple[str, ...] = ()
+    # Only contacts on cases whose citizen was sent an update ("sent"), or was sent none ("none").
+    updates: str = ""
 
     def contacts(self) -> QuerySet[Contact]:
         contacts = Contact.objects.filter(
@@ -36,6 +39,9 @@ class DemandFilters:
             contacts = contacts.filter(service_type__in=[s.pk for s in self.services])
         if self.channels:
             contacts = contacts.filter(channel__in=self.channels)
+        if self.updates:
+            sent = Exists(updates_sent_to(OuterRef("case_id")))
+            contacts = contacts.filter(sent if self.updates == UPDATES_SENT else ~sent)
         return contacts
 
     def whole_weeks(self) -> list[date]:
@@ -61,7 +67,7 @@ class DemandFilters:
 
     @property
     def chosen_count(self) -> int:
-        return len(self.services) + len(self.channels)
+        return len(self.services) + len(self.channels) + bool(self.updates)
 
     @property
     def service_ids(self) -> list[int]:
@@ -72,7 +78,69 @@ class DemandFilters:
         pairs = [("from", self.start.isoformat()), ("to", self.end.isoformat())]
         pairs += [("service", service.slug) for service in self.services]
         pairs += [("channel", channel) for channel in self.channels]
+        pairs += [("updates", self.updates)] if self.updates else []
         return pairs
+
+
+UPDATES_SENT, UPDATES_NONE = "sent", "none"
+PROGRESS_CHASING = "progress-chasing"
+
+
+def updates_sent_to(case) -> QuerySet[Message]:
+    """The messages sent to a case's citizen (by email or text message)."""
+    return Message.objects.filter(case=case, status=Message.Status.SENT)
+
+
+@dataclass
+class ChasingRow:
+    """Cases with a contact in the period, by whether their citizen was sent updates."""
+
+    updates: str
+    cases: int
+    contacts: int
+    chasing: int
+    contacts_href: str = ""
+    chasing_href: str = ""
+
+    @property
+    def chasing_per_case(self) -> float | None:
+        return self.chasing / self.cases if self.cases else None
+
+    @property
+    def chasing_share(self) -> float | None:
+        return self.chasing / self.contacts if self.contacts else None
+
+
+def chasing_and_updates(filters: DemandFilters) -> list[ChasingRow]:
+    """Progress-chasing contacts on cases whose citizen was sent at least one update by email
+    or text message, and on cases whose citizen was sent none: one GROUP BY over the period's
+    contacts (those the filters choose, whatever their `updates`)."""
+    contacts = DemandFilters(
+        start=filters.start, end=filters.end, services=filters.services, channels=filters.channels
+    ).contacts()
+    rows = {
+        row["sent"]: row
+        for row in contacts.annotate(sent=Exists(updates_sent_to(OuterRef("case_id"))))
+        .values("sent")
+        .annotate(
+            cases=Count("case_id", distinct=True),
+            contacts=Count("*"),
+            chasing=Count(
+                "pk",
+                filter=Q(demand=FAILURE, failure_category__slug=PROGRESS_CHASING),
+            ),
+        )
+        .order_by()
+    }
+    return [
+        ChasingRow(
+            updates=key,
+            cases=rows.get(sent, {}).get("cases", 0),
+            contacts=rows.get(sent, {}).get("contacts", 0),
+            chasing=rows.get(sent, {}).get("chasing", 0),
+        )
+        for key, sent in ((UPDATES_SENT, True), (UPDATES_NONE, False))
+    ]
 
 
 @dataclass

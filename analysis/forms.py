@@ -4,7 +4,7 @@ from django import forms
 
 from analysis import flow
 from analysis.capability import CapabilityFilters
-from analysis.demand import DemandFilters
+from analysis.demand import UPDATES_NONE, UPDATES_SENT, DemandFilters
 from cases.forms import PersonChoiceField
 from cases.models import ServiceType
 from demand.models import Contact, DemandType
@@ -33,6 +33,17 @@ class DemandFilterForm(PeriodForm):
         help_text="None ticked: all channels.",
         error_messages={"invalid_choice": "“%(value)s” is not a channel."},
     )
+    updates = forms.ChoiceField(
+        label="Cases",
+        choices=[
+            ("", "All cases"),
+            (UPDATES_SENT, "Cases whose citizen was sent updates"),
+            (UPDATES_NONE, "Cases whose citizen was sent none"),
+        ],
+        required=False,
+        help_text="Updates sent by email or text message.",
+        error_messages={"invalid_choice": "Choose which cases from the list."},
+    )
 
     def filters(self) -> DemandFilters:
         if not self.is_valid():
@@ -44,6 +55,7 @@ class DemandFilterForm(PeriodForm):
             end=data["to"],
             services=tuple(data["service"]),
             channels=tuple(data["channel"]),
+            updates=data["updates"],
         )
 
 

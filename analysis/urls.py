@@ -14,6 +14,7 @@ urlpatterns = [
     path("demand/failure-over-time/", demand.failure_over_time, name="failure_over_time"),
     path("demand/predictability/", demand.predictability, name="predictability"),
     path("demand/failure-pareto/", demand.failure_pareto, name="pareto"),
+    path("demand/chasing/", demand.chasing, name="chasing"),
     path("capability/", capability.index, name="capability"),
     path("capability/work-in-progress/", flow.work_in_progress, name="wip"),
     path("capability/flow/", flow.flow, name="flow"),

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from accounts import roles
 from cases.models import Case, CitizenUpdate, TimelineEntry
-from lib.forms import GovukFormMixin, PastDateTimeField, VersionMixin, now_for_input
+from lib.forms import DateInput, GovukFormMixin, PastDateTimeField, VersionMixin, now_for_input
 
 
 def people_who_can_own_cases():
@@ -102,23 +102,62 @@ class CloseForm(GovukFormMixin, VersionMixin, forms.Form):
 
 
 class CitizenUpdateForm(GovukFormMixin, VersionMixin, forms.Form):
+    next_step = forms.CharField(
+        label="What happens next?",
+        help_text=(
+            "A promise to the citizen, in plain words: “A joiner will come to fix the window, "
+            "in the morning”. They will see it until you tell them the next thing."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+    )
+    next_step_on = forms.DateField(
+        label="When?",
+        help_text="The day it will happen, or by when.",
+        widget=DateInput,
+        required=False,
+        error_messages={"invalid": "Enter the day as a real date."},
+    )
     status = forms.ChoiceField(
         label="How do things stand?",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how things stand."},
     )
     description = forms.CharField(
-        label="Your update for the citizen",
+        label="Anything else to tell them?",
         help_text=(
-            "They will read this as you write it (on FixMyStreet, if they reported it there), "
-            "so say what is happening and what happens next, in plain words."
+            "They will read this as you write it (on their progress page, and on FixMyStreet "
+            "if they reported it there), so say what is happening in plain words."
         ),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
-        error_messages={"required": "Write the update for the citizen."},
+        required=False,
     )
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         statuses = CitizenUpdate.OPEN_STATUSES if case.is_open else CitizenUpdate.CLOSED_STATUSES
         self.fields["status"].choices = _status_choices(statuses)
+        if not case.is_open:  # nothing happens next on a closed case
+            del self.fields["next_step"], self.fields["next_step_on"]
+            self.fields["description"].label = "Your update for the citizen"
+            self.fields["description"].required = True
+            self.fields["description"].error_messages["required"] = (
+                "Write the update for the citizen."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "next_step" not in self.fields:
+            return cleaned
+        next_step, when = cleaned.get("next_step", ""), cleaned.get("next_step_on")
+        if next_step and when is None and "next_step_on" not in self.errors:
+            self.add_error("next_step_on", "Say when it will happen.")
+        if when and not next_step:
+            self.add_error("next_step", "Say what will happen on that day.")
+        if not next_step and not cleaned.get("description", "").strip() and not self.errors:
+            self.add_error(
+                "next_step", "Say what happens next, or write an update for the citizen."
+            )
+        return cleaned

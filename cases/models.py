@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from lib.periods import day_in_words
 from lib.personal import PersonalData
 
 REFERENCE_PREFIX = "CF-"
@@ -86,16 +87,36 @@ def normalise_phone(phone: str) -> str:
 class Citizen(models.Model):
     """A person who contacts the council. Any detail may be unknown."""
 
+    class UpdatesBy(models.TextChoices):
+        """How the citizen agreed to be sent updates on their cases: their choice and consent,
+        recorded as they gave it (who recorded it, and when, is in the audit trail)."""
+
+        NOT_ASKED = "", "Not asked yet"
+        EMAIL = "email", "By email"
+        TEXT = "text", "By text message"
+        NONE = "none", "No updates: they asked not to be sent any"
+
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(max_length=254, blank=True)
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
+    # Updates are sent only by the way the citizen chose, with their consent; "none" is an
+    # opt-out, honoured from the moment it is saved (the worker reads it again before sending).
+    updates_by = models.CharField(
+        "How they want to be sent updates",
+        max_length=10,
+        choices=UpdatesBy.choices,
+        default=UpdatesBy.NOT_ASKED,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # When apply_retention removed these details: every one of their cases was past retention.
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
-    personal_data = PersonalData(erased=("name", "phone", "email", "address", "postcode"))
+    personal_data = PersonalData(
+        erased=("name", "phone", "email", "address", "postcode", "updates_by")
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -120,6 +141,15 @@ class Citizen(models.Model):
         self.postcode = normalise_postcode(self.postcode)
         self.phone = normalise_phone(self.phone)
         super().save(*args, **kwargs)
+
+    def updates_address(self) -> str:
+        """Where their updates go, by the way they chose: "" when they chose none (or no way
+        they chose has an address)."""
+        if self.updates_by == self.UpdatesBy.EMAIL:
+            return self.email
+        if self.updates_by == self.UpdatesBy.TEXT:
+            return self.phone
+        return ""
 
     @property
     def summary(self) -> str:
@@ -153,6 +183,10 @@ class Case(models.Model):
         "What matters to the citizen", blank=True, help_text="In the citizen's words."
     )
     resolution = models.TextField(blank=True)
+    # What happens next for the citizen, and when: a promise to them, shown to them and on the
+    # case, never a due date for staff (nothing counts, charts or flags it). Cleared on closing.
+    next_step = models.TextField("What happens next", blank=True)
+    next_step_on = models.DateField("When", null=True, blank=True)
     # The citizen's clock: the first contact's received_at. It never moves on reopening.
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -168,7 +202,9 @@ class Case(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
     personal_data = PersonalData(
-        replaced=("what_matters", "resolution"), identifies=("citizen",), not_personal=("status",)
+        replaced=("what_matters", "resolution", "next_step"),
+        identifies=("citizen",),
+        not_personal=("status",),
     )
 
     class Meta:
@@ -186,6 +222,10 @@ class Case(models.Model):
             models.CheckConstraint(
                 name="case_closed_after_opened",
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
+            ),
+            models.CheckConstraint(
+                name="case_next_step_has_words",
+                condition=Q(next_step_on__isnull=True) | ~Q(next_step=""),
             ),
         ]
         indexes = [
@@ -243,6 +283,8 @@ class TimelineEntry(models.Model):
         REOPENED = "reopened", "Reopened"
         RECLASSIFIED = "reclassified", "Contact reclassified"
         CITIZEN_UPDATE = "citizen_update", "Update for the citizen"
+        MESSAGE_SENT = "message_sent", "Message sent to the citizen"
+        MESSAGE_FAILED = "message_failed", "Message to the citizen not sent"
 
     class StepKind(models.TextChoices):
         VALUE = "value", "Value work"
@@ -358,12 +400,18 @@ class CitizenUpdate(models.Model):
         TimelineEntry, on_delete=models.PROTECT, related_name="citizen_update"
     )
     status = models.CharField(max_length=30, choices=Status.choices)
+    # What happens next and when, as the citizen was told it with this update (the case keeps
+    # the latest promise; this is what this update said).
+    next_step = models.TextField(blank=True)
+    next_step_on = models.DateField(null=True, blank=True)
     # When the citizen could first read it: always the moment it was saved, even for a closure
     # recorded later than it happened, so that a client polling for what is new since its last
     # look never misses it.
     published_at = models.DateTimeField()
 
-    personal_data = PersonalData(not_personal=("status",), belongs_to="case")
+    personal_data = PersonalData(
+        replaced=("next_step",), not_personal=("status",), belongs_to="case"
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -386,6 +434,17 @@ class CitizenUpdate(models.Model):
     @property
     def is_closing(self) -> bool:
         return self.status in self.CLOSED_STATUSES
+
+
+def promise_words(next_step: str, next_step_on) -> str:
+    """What happens next and when, as the citizen reads it in an update: "What happens next: A
+    joiner will come to fix the window. When: Tuesday 8 December 2026." """
+    if not next_step.strip():
+        return ""
+    words = f"What happens next: {next_step.strip()}"
+    if next_step_on:
+        words += f"\nWhen: {day_in_words(next_step_on)}"
+    return words
 
 
 # The kinds of step that are waste (docs/method.md §2): every kind but value work.

@@ -1,7 +1,7 @@
 """Every write to a case goes through here: the rule is checked and the timeline recorded in the
 same transaction as the change."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from accounts import roles
 from cases import audit
-from cases.models import Case, Citizen, CitizenUpdate, ServiceType, TimelineEntry
+from cases.models import (
+    Case,
+    Citizen,
+    CitizenUpdate,
+    ServiceType,
+    TimelineEntry,
+    normalise_phone,
+    promise_words,
+)
 
 STALE_FORM_MESSAGE = (
     "Someone else changed this case since you opened this form, so nothing was saved. "
@@ -221,7 +229,9 @@ def case_close(
     locked.status = Case.Status.CLOSED
     locked.closed_at = closed_at
     locked.resolution = resolution
-    _save_change(locked, "status", "closed_at", "resolution", by=by)
+    # Nothing more happens next: the need is met.
+    locked.next_step, locked.next_step_on = "", None
+    _save_change(locked, "status", "closed_at", "resolution", "next_step", "next_step_on", by=by)
     entry = TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.CLOSED,
@@ -241,13 +251,16 @@ def case_update_citizen(
     case: Case,
     by: AbstractBaseUser,
     status: str,
-    description: str,
+    description: str = "",
+    next_step: str = "",
+    next_step_on: date | None = None,
     expected_version: int | None = None,
 ) -> CitizenUpdate:
-    """Tell the citizen how things stand, in words written for them. Recorded on the case's
-    timeline and published at once (Open311 clients read it; so can any other way of telling
-    citizens). Open cases take the statuses of work in hand; a closed case keeps its outcome
-    statuses, for a word after closure."""
+    """Tell the citizen how things stand, in words written for them, and on an open case what
+    happens next and when: a promise to the citizen, which the case then shows until the next
+    one (or closure). Recorded on the case's timeline and published at once (the progress page
+    and Open311 clients read it). Open cases take the statuses of work in hand; a closed case
+    keeps its outcome statuses, for a word after closure."""
     locked = _lock_for_change(case=case, by=by, expected_version=expected_version)
     allowed = CitizenUpdate.OPEN_STATUSES if locked.is_open else CitizenUpdate.CLOSED_STATUSES
     if status not in allowed:
@@ -256,18 +269,86 @@ def case_update_citizen(
             + ("." if locked.is_open else ": the case is closed (reopen it to reopen the work)."),
             code="status",
         )
-    if not description.strip():
+    next_step = next_step.strip()
+    if next_step and not locked.is_open:
+        raise ValidationError(
+            "A closed case has nothing next: reopen it first.", code="closed_next_step"
+        )
+    if next_step_on and not next_step:
+        raise ValidationError("Say what will happen on that day.", code="next_step_required")
+    if next_step and next_step_on is None:
+        raise ValidationError("Say when it will happen.", code="next_step_on_required")
+    if next_step_on and next_step_on < timezone.localdate():
+        raise ValidationError(
+            "When it will happen cannot be in the past.", code="next_step_on_past"
+        )
+    if not description.strip() and not next_step:
         raise ValidationError("Write the update for the citizen.", code="required")
-    _save_change(locked, by=by)
+    fields = []
+    if next_step:
+        locked.next_step, locked.next_step_on = next_step, next_step_on
+        fields = ["next_step", "next_step_on"]
+    _save_change(locked, *fields, by=by)
     now = timezone.now()
+    words = "\n\n".join(
+        part for part in (description.strip(), promise_words(next_step, next_step_on)) if part
+    )
     entry = TimelineEntry.objects.create(
         case=locked,
         kind=TimelineEntry.Kind.CITIZEN_UPDATE,
-        description=description,
+        description=words,
         actor=by,
         occurred_at=now,
     )
-    return CitizenUpdate.objects.create(case=locked, entry=entry, status=status, published_at=now)
+    return CitizenUpdate.objects.create(
+        case=locked,
+        entry=entry,
+        status=status,
+        next_step=next_step,
+        next_step_on=next_step_on,
+        published_at=now,
+    )
+
+
+@transaction.atomic
+def citizen_set_updates_by(
+    *,
+    citizen: Citizen,
+    updates_by: str,
+    by: AbstractBaseUser | None,
+    email: str | None = None,
+    phone: str | None = None,
+    actor_label: str = "",
+) -> Citizen:
+    """Record how the citizen agreed to be sent updates (their consent), or that they want none,
+    with the address they gave for it (`email`, `phone`: None keeps the one held). Audited (who
+    recorded it, when, old and new), and honoured at once: the worker reads it again before
+    each message. A way with no address held for them is refused."""
+    locked = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if updates_by not in Citizen.UpdatesBy.values:
+        raise ValidationError("Choose how they want to be sent updates.", code="updates_by")
+    if locked.anonymised_at:
+        raise ValidationError("This citizen's details were removed.", code="anonymised")
+    before = audit.snapshot(locked, ("updates_by", "email", "phone"))
+    if email is not None:
+        locked.email = email.strip()
+    if phone is not None:
+        locked.phone = normalise_phone(phone)
+    if updates_by == Citizen.UpdatesBy.EMAIL and not locked.email:
+        raise ValidationError(
+            "We hold no email address for them: add it first, or choose another way.",
+            code="no_email",
+        )
+    if updates_by == Citizen.UpdatesBy.TEXT and not locked.phone:
+        raise ValidationError(
+            "We hold no phone number for them: add it first, or choose another way.",
+            code="no_phone",
+        )
+    locked.updates_by = updates_by
+    locked.full_clean(exclude=[f.name for f in Citizen._meta.fields if f.name != "email"])
+    locked.save(update_fields=["updates_by", "email", "phone"])
+    audit.record_changes(locked, before, by=by, actor_label=actor_label)
+    return locked
 
 
 @transaction.atomic

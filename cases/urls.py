@@ -4,13 +4,12 @@ from cases import views
 
 app_name = "cases"
 
-# The case page (/cases/<reference>/) and logging a contact on a case are demand's (demand.urls).
+# The case page (/cases/<reference>/) and logging a contact on a case are demand's (demand.urls);
+# closing a case and updating the citizen are messaging's (messaging.urls).
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("mine/", views.my_cases, name="mine"),
     path("<str:reference>/steps/new/", views.case_record_step, name="record_step"),
     path("<str:reference>/hand-off/", views.case_hand_off, name="hand_off"),
-    path("<str:reference>/close/", views.case_close, name="close"),
-    path("<str:reference>/update-citizen/", views.case_update_citizen, name="update_citizen"),
     path("<str:reference>/history/", views.case_history, name="history"),
 ]

@@ -1,6 +1,7 @@
-"""Casework pages: my cases, find a case, and the forms that act on a case (step, hand-off,
-close) and its history. The case page itself shows each contact in the citizen's words, so it
-lives with the contacts, in demand.views."""
+"""Casework pages: my cases, find a case, and the forms that act on a case (step, hand-off)
+and its history. Closing a case and updating the citizen tell the citizen, so they are
+messaging's (messaging/views.py), built on case_action here. The case page itself shows each
+contact in the citizen's words, so it lives with the contacts, in demand.views."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -13,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import roles
 from cases import selectors, services, stale
 from cases.filters import CaseFilter
-from cases.forms import CitizenUpdateForm, CloseForm, HandOffForm, StepForm
-from cases.models import CitizenUpdate, parse_reference
+from cases.forms import HandOffForm, StepForm
+from cases.models import parse_reference
 
 CASES_PER_PAGE = 25
 OPEN_CASES_SHOWN = 50  # the oldest; the rest are a click away in Find a case
@@ -74,7 +75,7 @@ def _reference_in(text: str) -> int | None:
     return parse_reference(text) if text[:2].upper() == "CF" else None
 
 
-def _case_action(
+def case_action(
     request,
     reference,
     *,
@@ -89,7 +90,8 @@ def _case_action(
     """GET shows the form; POST calls the service and redirects to the case, or re-renders
     the form with the service's message and everything the user typed. A form shown before
     someone else changed the case is refused with what changed, its text kept (even when the
-    change means its sender may no longer change the case: no bare "not allowed")."""
+    change means its sender may no longer change the case: no bare "not allowed"). `success`
+    is the banner's words, or a function of the case and what `act` returned that gives them."""
     case = selectors.get_visible_case(request.user, reference)
     kwargs_for = form_kwargs or (lambda case: {})
     if request.method == "POST":
@@ -115,13 +117,14 @@ def _case_action(
             raise PermissionDenied("Only the case owner or a team leader can change this case.")
         if form.is_valid():
             try:
-                act(case, form.cleaned_data)
+                done = act(case, form.cleaned_data)
             except ValidationError as error:
                 if getattr(error, "code", None) == "stale":  # changed as this was sent
                     return refuse_as_stale()
                 form.add_error(None, error)
             else:
-                messages.success(request, success.format(reference=case.reference))
+                said = success(case, done) if callable(success) else success
+                messages.success(request, said.format(reference=case.reference))
                 return redirect(case)
     else:
         if not services.user_can_change_case(user=request.user, case=case):
@@ -133,7 +136,7 @@ def _case_action(
 @require_http_methods(["GET", "POST"])
 @permission_required(roles.LOG_CONTACTS, raise_exception=True)
 def case_record_step(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_action(
+    return case_action(
         request,
         reference,
         form_class=StepForm,
@@ -154,7 +157,7 @@ def case_record_step(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(roles.LOG_CONTACTS, raise_exception=True)
 def case_hand_off(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_action(
+    return case_action(
         request,
         reference,
         form_class=HandOffForm,
@@ -167,50 +170,6 @@ def case_hand_off(request: HttpRequest, reference: str) -> HttpResponse:
             by=request.user,
             to=data["to"],
             reason=data["reason"],
-            expected_version=data["version"],
-        ),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required(roles.LOG_CONTACTS, raise_exception=True)
-def case_close(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_action(
-        request,
-        reference,
-        form_class=CloseForm,
-        template="cases/close_form.html",
-        success="{reference} closed: the citizen's need was met.",
-        button="Close case",
-        act=lambda case, data: services.case_close(
-            case=case,
-            by=request.user,
-            resolution=data["resolution"],
-            closed_at=data["closed_at"],
-            outcome=data["outcome"] or CitizenUpdate.Status.CLOSED,
-            expected_version=data["version"],
-        ),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@permission_required(roles.LOG_CONTACTS, raise_exception=True)
-def case_update_citizen(request: HttpRequest, reference: str) -> HttpResponse:
-    """The owner (or a team leader) tells the citizen how things stand, on any case."""
-    return _case_action(
-        request,
-        reference,
-        form_class=CitizenUpdateForm,
-        form_kwargs=lambda case: {"case": case},
-        template="cases/citizen_update_form.html",
-        success="Update for the citizen published on {reference}.",
-        button="Publish update",
-        needs_open=False,
-        act=lambda case, data: services.case_update_citizen(
-            case=case,
-            by=request.user,
-            status=data["status"],
-            description=data["description"],
             expected_version=data["version"],
         ),
     )

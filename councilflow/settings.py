@@ -38,13 +38,19 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
+    # Background work (messages to citizens): Django's tasks framework through its backport,
+    # queued in the database and run by `manage.py db_worker` (messaging/sending.py).
+    "django_tasks",
+    "django_tasks_db",
     # CouncilFlow's own apps, in the order of their dependencies (README: how the code is laid
     # out): each may import only those before it.
     "accounts",
     "cases",
+    "messaging",
     "demand",
     "improvement",
     "open311",
+    "progress",
     "records",
     "analysis",
     "staff",
@@ -187,6 +193,12 @@ DATABASES = {
         env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the background worker share the file: readers never wait for a
+    # writer (write-ahead log), and a writer waits its turn rather than failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 # A read replica for the charts and demand pages (lib/routers.py). Without one, the
 # alias points at the primary and is never used.
 REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
@@ -258,6 +270,33 @@ OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default="CouncilFlow")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CouncilFlow <noreply@localhost>")
+# A mail server that accepts the connection and then says nothing must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
+# Background work: tasks are rows in the database, run by `manage.py db_worker` (as many
+# workers, on as many machines, as the council needs; each takes a task under a row lock).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Messages to citizens (messaging/): a message that could not be sent is tried again after
+# each of these delays (seconds), then shown as not sent on its case.
+MESSAGE_RETRY_DELAYS = env.list("MESSAGE_RETRY_DELAYS", cast=int, default=[60, 300, 900, 3600])
+# GOV.UK Notify (text messages, and email when CITIZEN_EMAIL_VIA=notify): on when an API key is
+# set. Each of the two templates in Notify holds only ((subject)) and ((body)) (a text message:
+# ((body))); the words are CouncilFlow's templates per service, which administrators edit.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# How email reaches citizens: "smtp" (EMAIL_URL, Django's email) or "notify".
+CITIZEN_EMAIL_VIA = env.str("CITIZEN_EMAIL_VIA", default="smtp")
+
+# Telling citizens (messaging/, progress/): the council's name as citizens know it, and the
+# address citizens reach CouncilFlow at (the links in their messages start with it).
+COUNCIL_NAME = env.str("COUNCIL_NAME", default="Your council")
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000")
+# The progress page: wrong reference-and-code tries allowed from one address in a window of
+# minutes, after which that address is refused until the window has passed.
+PROGRESS_TRIES_ALLOWED = env.int("PROGRESS_TRIES_ALLOWED", default=10)
+PROGRESS_TRIES_WINDOW_MINUTES = env.int("PROGRESS_TRIES_WINDOW_MINUTES", default=15)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:mine"

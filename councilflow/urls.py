@@ -16,6 +16,7 @@ urlpatterns = [
     # Before demand's /cases/<reference>/, so that /cases/mine/ is not read as a reference.
     path("cases/", include("cases.urls")),
     path("", include("records.urls")),
+    path("", include("messaging.urls")),
     path("", include("demand.urls")),
     # Before the analysis pages' /capability/<service>/, so that "changes" is not a service.
     path("", include("improvement.urls")),
@@ -23,6 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # For the load balancer: no sign-in, plain text, checks the database.
     path("health/", health, name="health"),
+    # The citizens' progress pages: no sign-in, a case's reference and its code (progress/).
+    path("progress/", include("progress.urls")),
     # Open311 GeoReport v2: citizens' reports from FixMyStreet and web forms (open311/).
     path("open311/v2/", include("open311.urls")),
 ]

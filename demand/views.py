@@ -30,6 +30,7 @@ from demand.forms import (
 )
 from demand.models import Contact
 from lib.params import id_param
+from messaging import selectors as messaging_selectors
 
 CITIZEN_MATCHES_SHOWN = 20
 # The banner after a contact is logged offers the next one, with the cursor on that link.
@@ -232,6 +233,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "flow_strip": flow_strip(case, timeline, now, failure_contacts=failures),
             "can_change": case_services.user_can_change_case(user=request.user, case=case),
             "can_log_contacts": request.user.has_perm(roles.LOG_CONTACTS),
+            "progress_link": messaging_selectors.live_link(case),
+            "progress_find_url": messaging_selectors.progress_find_url(),
+            "messages_to_citizen": messaging_selectors.messages_of(case),
             "now": now,
         },
     )

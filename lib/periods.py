@@ -21,3 +21,8 @@ def last_full_weeks(weeks: int = WEEKS_SHOWN_BY_DEFAULT, today: date | None = No
     today = today or timezone.localdate()
     end = today - timedelta(days=today.weekday() + 1)  # the Sunday before this week
     return end - timedelta(weeks=weeks) + timedelta(days=1), end
+
+
+def day_in_words(day: date) -> str:
+    """A day as people say it, with its weekday: 'Tuesday 8 December 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import AuditEntry, Case, Citizen, CitizenUpdate, TimelineEntry
 from demand.models import ArrivedContact, Contact
+from messaging.models import Message, ProgressLink
 
 
 def _moment(value) -> str | None:
@@ -39,6 +40,8 @@ def citizen_record(citizen: Citizen, *, generated_by: AbstractBaseUser) -> dict:
                 ).order_by("occurred_at", "pk"),
             ),
             Prefetch("arrivals", queryset=ArrivedContact.objects.order_by("received_at", "pk")),
+            Prefetch("progress_links", queryset=ProgressLink.objects.order_by("created_at", "pk")),
+            Prefetch("messages", queryset=Message.objects.order_by("queued_at", "pk")),
             Prefetch(
                 "citizen_updates",
                 queryset=CitizenUpdate.objects.select_related("entry").order_by(
@@ -63,6 +66,8 @@ def citizen_record(citizen: Citizen, *, generated_by: AbstractBaseUser) -> dict:
         "citizen": {
             "id": citizen.pk,
             **_held(citizen),
+            # Their choice and consent, in words (who recorded it, when: the audit trail).
+            "updates_by": citizen.get_updates_by_display(),
             "first_recorded_at": _moment(citizen.created_at),
             "anonymised_at": _moment(citizen.anonymised_at),
         },
@@ -137,7 +142,29 @@ def _case_record(case: Case) -> dict:
                 "published_at": _moment(update.published_at),
                 "status": update.get_status_display(),
                 "words": update.entry.description,
+                **_held(update),
             }
             for update in case.citizen_updates.all()
+        ],
+        # The updates sent to them by email or text message, as sent, and what became of each.
+        "messages": [
+            {
+                "queued_at": _moment(message.queued_at),
+                "by": message.get_channel_display(),
+                "status": message.get_status_display(),
+                "tries": message.tries,
+                "sent_at": _moment(message.sent_at),
+                **_held(message),
+            }
+            for message in case.messages.all()
+        ],
+        # The codes that opened (or open) their progress page.
+        "progress_codes": [
+            {
+                "made_at": _moment(link.created_at),
+                "stopped_at": _moment(link.revoked_at),
+                **_held(link),
+            }
+            for link in case.progress_links.all()
         ],
     }

@@ -13,6 +13,8 @@ from cases.models import Case, Citizen, ServiceType, TimelineEntry
 from demand.models import ArrivedContact, Contact, FailureCategory
 from improvement.models import SystemChange, SystemCondition
 from improvement.services import system_change_record, system_condition_record
+from messaging import codes
+from messaging.models import ProgressLink
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -207,3 +209,14 @@ class ArrivedContactFactory(factory.django.DjangoModelFactory):
     longitude = "-1.549077"
     address = "22 Acacia Avenue, Leeds"
     photo_urls = "https://www.fixmystreet.com/photo/1.jpeg"
+
+
+class ProgressLinkFactory(factory.django.DjangoModelFactory):
+    """A case's working progress code."""
+
+    class Meta:
+        model = ProgressLink
+
+    case = factory.SubFactory(CaseFactory)
+    code = factory.LazyFunction(codes.new_code)
+    created_by = factory.SelfAttribute("case.owner")

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.factories import (
     ArrivedContactFactory,
     CaseFactory,
+    ProgressLinkFactory,
     SystemChangeFactory,
     SystemConditionFactory,
 )
@@ -45,9 +46,9 @@ MATRIX = {
     "demand:case": ("open", ["login", 200, 200, 200, 200]),
     "cases:record_step": ("open", ["login", 200, 403, 200, 403]),
     "cases:hand_off": ("open", ["login", 200, 403, 200, 403]),
-    "cases:close": ("open", ["login", 200, 403, 200, 403]),
+    "messaging:close": ("open", ["login", 200, 403, 200, 403]),
     # Telling the citizen how things stand is a change to the case: its owner or a team leader.
-    "cases:update_citizen": ("open", ["login", 200, 403, 200, 403]),
+    "messaging:update_citizen": ("open", ["login", 200, 403, 200, 403]),
     "cases:history": ("open", ["login", 403, 403, 200, 200]),
     # A subject access request is answered by a team leader.
     "records:citizen_data": ("citizen", ["login", 403, 403, 200, 403]),
@@ -66,6 +67,7 @@ MATRIX = {
     "analysis:failure_over_time": (None, ["login", 403, 403, 200, 403]),
     "analysis:predictability": (None, ["login", 403, 403, 200, 403]),
     "analysis:pareto": (None, ["login", 403, 403, 200, 403]),
+    "analysis:chasing": (None, ["login", 403, 403, 200, 403]),
     "demand:reclassify": ("contact", ["login", 403, 403, 200, 403]),
     # Studying capability and flow is for team leaders.
     "analysis:capability": (None, ["login", 403, 403, 200, 403]),
@@ -91,6 +93,13 @@ MATRIX = {
     # Whether a change worked: for everyone who reads the improvement register.
     "analysis:did_it_work": ("system_change", ["login", 200, 200, 200, 200]),
     "analysis:case_study": ("system_change", ["login", 200, 200, 200, 200]),
+    # The citizens' progress pages are the only pages without sign-in (their views are marked
+    # login_not_required, past LoginRequiredMiddleware): the same for everyone, and what they
+    # show depends only on a case's reference and its progress code (tests/progress/).
+    # How the citizen wants to be sent updates: asked by whoever is talking to them.
+    "messaging:updates_by": ("open", ["login", 200, 200, 200, 200]),
+    "progress:find": (None, [200, 200, 200, 200, 200]),
+    "progress:page": ("progress_link", [200, 200, 200, 200, 200]),
 }
 # The Open311 API answers client applications by their api_key, never by a sign-in: the same
 # for everyone (a 404 or 403 in the spec's shape where nothing exists or no key was given;
@@ -110,6 +119,23 @@ POST_ONLY = {
     "logout": ["login", 405, 405, 405, 405],
     "improvement:remove_evidence": ["login", 405, 405, 405, 405],
     "staff:recovery_codes_new": ["login", 405, 405, 405, 405],
+    # A case's progress code: made by anyone who sees the case, replaced or stopped by its
+    # owner or a team leader (tests/messaging/test_progress_codes.py).
+    "messaging:progress_code_make": ["login", 405, 405, 405, 405],
+    "messaging:progress_code_replace": ["login", 405, 405, 405, 405],
+    "messaging:progress_code_revoke": ["login", 405, 405, 405, 405],
+    # A message not sent, sent again: the owner or a team leader (tests/messaging/).
+    "messaging:send_again": ["login", 405, 405, 405, 405],
+    # The citizen stops their updates: no sign-in, like the page it is on.
+    "progress:stop_updates": [405, 405, 405, 405, 405],
+}
+POST_ONLY_KWARGS = {
+    "improvement:remove_evidence": {"pk": 1},
+    "messaging:progress_code_make": {"reference": "CF-000001"},
+    "messaging:progress_code_replace": {"reference": "CF-000001"},
+    "messaging:progress_code_revoke": {"reference": "CF-000001"},
+    "messaging:send_again": {"reference": "CF-000001", "pk": 1},
+    "progress:stop_updates": {"reference": "CF-000001", "code": "AAAA-AAAA"},
 }
 
 
@@ -141,6 +167,9 @@ def _url(name, case_state, owner):
         return reverse(name, kwargs={"pk": SystemConditionFactory().pk})
     if case_state == "arrival":
         return reverse(name, kwargs={"pk": ArrivedContactFactory().pk})
+    if case_state == "progress_link":
+        link = ProgressLinkFactory(case=CaseFactory(owner=owner))
+        return reverse(name, kwargs={"reference": link.case.reference, "code": link.shown_code})
     case = CaseFactory(owner=owner, closed=case_state == "closed")
     if case_state == "contact":
         return reverse(name, kwargs={"pk": case.contacts.get().pk})
@@ -176,7 +205,7 @@ def test_post_only_urls_refuse_get(client, people, name, role):
 
     if people[role]:
         sign_in(client, people[role])
-    kwargs = {"pk": 1} if name == "improvement:remove_evidence" else {}
+    kwargs = POST_ONLY_KWARGS.get(name, {})
     _check(client.get(reverse(name, kwargs=kwargs)), POST_ONLY[name][ROLES.index(role)])
 
 
@@ -186,8 +215,8 @@ def test_post_only_urls_refuse_get(client, people, name, role):
     [
         "cases:record_step",
         "cases:hand_off",
-        "cases:close",
-        "cases:update_citizen",
+        "messaging:close",
+        "messaging:update_citizen",
         "improvement:correct",
         "improvement:withdraw",
         "improvement:condition_new",

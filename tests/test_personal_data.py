@@ -12,9 +12,15 @@ from django.utils import timezone
 
 from cases.models import Case, Citizen, CitizenUpdate
 from lib.personal import PLACEHOLDER, PersonalData
+from messaging.models import Message
 from records import retention
 from records.subject_access import citizen_record
-from tests.factories import ArrivedContactFactory, CaseFactory, ContactFactory
+from tests.factories import (
+    ArrivedContactFactory,
+    CaseFactory,
+    ContactFactory,
+    ProgressLinkFactory,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Fields that can hold what a person wrote or who they are.
@@ -62,17 +68,37 @@ def test_every_text_and_contact_field_is_declared_personal_or_not(model):
         assert fields[declared.belongs_to].related_model is Case
 
 
+def _message(case: Case) -> Message:
+    """An update for the citizen, sent to them by email, with a reason from a failed try."""
+    update = CitizenUpdate.objects.create(
+        case=case,
+        entry=case.timeline.get(kind="closed"),
+        status="fixed",
+        next_step="A crew came on Tuesday.",
+        published_at=case.closed_at,
+    )
+    return Message.objects.create(
+        case=case,
+        update=update,
+        channel="email",
+        via="smtp",
+        to=case.citizen.email,
+        subject="Your request",
+        body="Your bin was emptied.",
+        status="sent",
+        last_error="451 try later",
+        queued_at=case.closed_at,
+        queued_by=case.owner,
+    )
+
+
 @pytest.mark.django_db
 def test_retention_removes_every_declared_field_of_a_case_and_what_belongs_to_it():
     case = CaseFactory(closed=True, opened_at=timezone.now() - timedelta(days=4000))
     ContactFactory(case=case, failure=True, received_at=case.opened_at)
     ArrivedContactFactory(case=case, service_type=case.service_type, received_at=case.opened_at)
-    CitizenUpdate.objects.create(
-        case=case,
-        entry=case.timeline.get(kind="closed"),
-        status="fixed",
-        published_at=case.closed_at,
-    )
+    ProgressLinkFactory(case=case)
+    _message(case)
     case.service_type.retention_days = 30
     case.service_type.save()
 
@@ -98,6 +124,8 @@ def test_a_subject_access_request_holds_every_declared_field(team_leader):
     ContactFactory(case=case, failure=True)
 
     ArrivedContactFactory(case=case, service_type=case.service_type)
+    ProgressLinkFactory(case=case)
+    _message(case)
 
     record = citizen_record(case.citizen, generated_by=team_leader)
 
@@ -108,6 +136,9 @@ def test_a_subject_access_request_holds_every_declared_field(team_leader):
         ("contacts", "demand.Contact"),
         ("timeline", "cases.TimelineEntry"),
         ("sent_online", "demand.ArrivedContact"),
+        ("updates_for_the_citizen", "cases.CitizenUpdate"),
+        ("progress_codes", "messaging.ProgressLink"),
+        ("messages", "messaging.Message"),
     ):
         declared = apps.get_model(model).personal_data
         assert held_case[key], key

@@ -33,7 +33,7 @@ def test_every_page_has_exactly_one_h1(client, team_leader):
         case.get_absolute_url(),
         reverse("cases:record_step", kwargs={"reference": case.reference}),
         reverse("cases:hand_off", kwargs={"reference": case.reference}),
-        reverse("cases:close", kwargs={"reference": case.reference}),
+        reverse("messaging:close", kwargs={"reference": case.reference}),
         reverse("demand:log_contact"),
         reverse("demand:log_on_case", kwargs={"reference": case.reference}),
         reverse("demand:reopen", kwargs={"reference": closed.reference}),

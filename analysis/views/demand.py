@@ -443,3 +443,20 @@ def _export_row(row: tuple) -> list:
         words,
         note,
     ]
+
+
+@study_page(roles.STUDY_DEMAND)
+def chasing(request: HttpRequest) -> HttpResponse:
+    """Does telling citizens reduce chasing? Progress-chasing failure demand on cases whose
+    citizen was sent updates, beside cases whose citizen was sent none."""
+    form = _filter_form(request)
+    filters = form.filters()
+    rows = selectors.chasing_and_updates(filters)
+    base = urlencode([pair for pair in filters.params() if pair[0] != "updates"])
+    for row in rows:
+        row_query = f"{base}&updates={row.updates}"
+        row.contacts_href = f"{reverse('analysis:contacts')}?{row_query}"
+        row.chasing_href = (
+            f"{reverse('analysis:contacts')}?{row_query}&category={selectors.PROGRESS_CHASING}"
+        )
+    return render(request, "analysis/chasing.html", _context(request, form, rows=rows))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from lib import when
 from lib.forms import InlineSelect
 from lib.forms import character_limit as field_character_limit
+from lib.periods import day_in_words
 
 register = template.Library()
 
@@ -34,6 +35,15 @@ def human_date(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value) if isinstance(value, datetime) else value
     return f"{local.day} {local:%B %Y}"
+
+
+@register.filter
+def long_date(value) -> str:
+    """A day as people say it, with its weekday: 'Tuesday 8 December 2026'."""
+    if not value:
+        return ""
+    local = timezone.localtime(value).date() if isinstance(value, datetime) else value
+    return day_in_words(local)
 
 
 @register.filter

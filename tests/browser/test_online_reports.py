@@ -72,11 +72,11 @@ def test_a_fixmystreet_report_taken_updated_and_closed_reaches_fixmystreet(
     expect(page.get_by_role("link", name=re.compile(r"on a map"))).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Update the citizen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Update the citizen")
+    page.get_by_role("link", name="Tell the citizen what happens next").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tell the citizen what happens next")
     assert_accessible(page)
     page.get_by_label("Work is booked").check()
-    page.get_by_label("Your update for the citizen").fill("A crew will empty it on Thursday.")
+    page.get_by_label("Anything else to tell them?").fill("A crew will empty it on Thursday.")
     page.get_by_role("button", name="Publish update").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "Update for the citizen published"

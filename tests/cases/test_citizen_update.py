@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_owner_updates_the_citizen_on_the_timeline(fo_client, front_office):
     case = CaseFactory(owner=front_office)
-    url = reverse("cases:update_citizen", args=[case.reference])
+    url = reverse("messaging:update_citizen", args=[case.reference])
 
     response = fo_client.post(
         url,
@@ -36,7 +36,7 @@ def test_the_owner_updates_the_citizen_on_the_timeline(fo_client, front_office):
 def test_get_shows_the_open_statuses_for_an_open_case(fo_client, front_office):
     case = CaseFactory(owner=front_office)
 
-    form = fo_client.get(reverse("cases:update_citizen", args=[case.reference])).context["form"]
+    form = fo_client.get(reverse("messaging:update_citizen", args=[case.reference])).context["form"]
 
     assert [value for value, _ in form.fields["status"].choices] == list(
         CitizenUpdate.OPEN_STATUSES
@@ -48,7 +48,7 @@ def test_someone_else_cannot_update_the_citizen(client, other_front_office, fron
     sign_in(client, other_front_office)
 
     response = client.post(
-        reverse("cases:update_citizen", args=[case.reference]),
+        reverse("messaging:update_citizen", args=[case.reference]),
         {"status": "investigating", "description": "Hello", "version": 1},
     )
 
@@ -64,7 +64,7 @@ def test_a_team_leader_may_update_any_case(tl_client):
     case = CaseFactory()
 
     tl_client.post(
-        reverse("cases:update_citizen", args=[case.reference]),
+        reverse("messaging:update_citizen", args=[case.reference]),
         {"status": "investigating", "description": "Looking into it.", "version": 1},
     )
 
@@ -75,7 +75,7 @@ def test_bad_input_keeps_what_was_typed_and_saves_nothing(fo_client, front_offic
     case = CaseFactory(owner=front_office)
 
     response = fo_client.post(
-        reverse("cases:update_citizen", args=[case.reference]),
+        reverse("messaging:update_citizen", args=[case.reference]),
         {"status": "fixed", "description": "Typed words.", "version": 1},
     )
 
@@ -85,7 +85,7 @@ def test_bad_input_keeps_what_was_typed_and_saves_nothing(fo_client, front_offic
 
 
 def test_get_on_the_update_form_of_an_unknown_case_is_404(fo_client):
-    assert fo_client.get(reverse("cases:update_citizen", args=["CF-999999"])).status_code == 404
+    assert fo_client.get(reverse("messaging:update_citizen", args=["CF-999999"])).status_code == 404
 
 
 def test_a_closed_case_takes_outcome_statuses_only(front_office):
@@ -112,7 +112,7 @@ def test_closing_publishes_the_resolution_with_its_outcome(fo_client, front_offi
     case = CaseFactory(owner=front_office)
 
     fo_client.post(
-        reverse("cases:close", args=[case.reference]),
+        reverse("messaging:close", args=[case.reference]),
         {
             "resolution": "Not ours: the road belongs to the highways agency.",
             "outcome": "not_councils_responsibility",

@@ -20,7 +20,8 @@ NOW_FIELD = "%Y-%m-%dT%H:%M"
 
 
 def url(case, name):
-    app = "demand" if name in ("reopen", "log_on_case") else "cases"
+    apps = {"reopen": "demand", "log_on_case": "demand", "close": "messaging"}
+    app = apps.get(name, "cases")
     return reverse(f"{app}:{name}", kwargs={"reference": case.reference})
 
 

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def action_url(case, name):
-    return reverse(f"cases:{name}", kwargs={"reference": case.reference})
+    app = "messaging" if name in ("close", "update_citizen") else "cases"
+    return reverse(f"{app}:{name}", kwargs={"reference": case.reference})
 
 
 @pytest.mark.parametrize("name", ["list", "mine"])

@@ -101,6 +101,7 @@ def test_the_file_holds_the_citizens_details_cases_contacts_and_words(
         "email": "ann@example.org",
         "address": "1 Beech Grove",
         "postcode": "LS6 1AB",
+        "updates_by": "Not asked yet",
         "first_recorded_at": timezone.localtime(citizen.created_at).isoformat(),
         "anonymised_at": None,
     }
